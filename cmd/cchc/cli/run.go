@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/thanhxuan/cchc/config"
+)
+
+// flagKeys binds command-line flags to configuration keys.
+var flagKeys = map[string]string{
+	"inbox":      "inbox",
+	"warehouse":  "warehouse",
+	"state-dir":  "state_dir",
+	"models-dir": "models_dir",
+}
+
+func newRunCmd(g *globalFlags) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "run",
+		Short: "extract every new file of the inbox, load, build the models, test and publish the warehouse",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
+			if err != nil {
+				return err
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			log := logger(g, cfg, c.ErrOrStderr())
+			sum, err := runPipeline(c.Context(), cfg, log)
+			if !g.quiet && sum != nil {
+				printSummary(c.OutOrStdout(), sum)
+			}
+			return err
+		},
+	}
+	f := c.Flags()
+	f.String("inbox", "", "folder of input workbooks (read recursively) [inbox, CCHC_INBOX]")
+	f.String("warehouse", "", "the DuckDB file to publish [warehouse, CCHC_WAREHOUSE]")
+	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
+	f.String("models-dir", "", "folder of the data team's own SQL models and tests [models_dir, CCHC_MODELS_DIR]")
+	return c
+}
+
+// printSummary writes the run summary for people.
+func printSummary(w io.Writer, s *RunSummary) {
+	loaded, rejected := s.Rows()
+	fmt.Fprintf(w, "run %s\n", s.RunID)
+	fmt.Fprintf(w, "files: %d loaded, %d failed, %d duplicate, %d skipped (already loaded)\n",
+		s.Count("loaded"), s.Count("failed"), s.Count("duplicate"), s.Count("skipped"))
+	fmt.Fprintf(w, "rows: %d loaded, %d rejected\n", loaded, rejected)
+	if len(s.RejectsByReason) > 0 {
+		var reasons []string
+		for r := range s.RejectsByReason {
+			reasons = append(reasons, r)
+		}
+		sort.Strings(reasons)
+		fmt.Fprintln(w, "rejects by reason (raw.rejects):")
+		for _, r := range reasons {
+			fmt.Fprintf(w, "  %-30s %d\n", r, s.RejectsByReason[r])
+		}
+	}
+	var failed []FileOutcome
+	for _, f := range s.Files {
+		if f.Status == "failed" {
+			failed = append(failed, f)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(w, "failed files (raw.files):")
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, f := range failed {
+			fmt.Fprintf(tw, "  %s\t%s\n", f.Path, oneLine(f.Message))
+		}
+		tw.Flush()
+	}
+	models, tests, failedModels := 0, 0, 0
+	for _, r := range s.Models {
+		if r.Kind == "model" {
+			models++
+		} else {
+			tests++
+		}
+		if r.Err != nil {
+			failedModels++
+			fmt.Fprintf(w, "FAILED %s %s: %v\n", r.Kind, r.Name, r.Err)
+		}
+	}
+	fmt.Fprintf(w, "models: %d built, %d data tests, %d failed; KPI rows: %d\n", models, tests, failedModels, s.KPIRows)
+	if s.Published {
+		fmt.Fprintf(w, "published %s\n", s.Warehouse)
+	} else {
+		fmt.Fprintln(w, "NOT published: the previous warehouse is unchanged")
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
+}

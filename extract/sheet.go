@@ -1,0 +1,221 @@
+package extract
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// SheetHead is what the header search tells of one sheet of a workbook.
+type SheetHead struct {
+	Name   string // "" for CSV
+	Layout Layout
+	// Unit and Period come from the title rows, else the file name ("" when
+	// neither tells).
+	Unit, Period string
+	PeriodText   string // the title wording of a period that is no plan period
+}
+
+// Scanner finds headers and tells units and periods. It is safe for concurrent
+// use once built.
+type Scanner struct {
+	Vocab *Vocab
+	Units *Units
+}
+
+// Scan opens every sheet of wb, finds its header and tells its unit and period.
+// Sheets without a header (notes, empty sheets, instructions) are left out. When
+// no sheet has a complete header, the error says what was closest.
+func (s *Scanner) Scan(wb Workbook, path string) ([]SheetHead, error) {
+	var heads []SheetHead
+	var partial *Layout
+	for _, name := range wb.Sheets() {
+		rr, err := wb.Rows(name)
+		if err != nil {
+			return nil, err
+		}
+		var rows []Row
+		for len(rows) < searchRows && rr.Next() {
+			r := rr.Row()
+			rows = append(rows, Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)})
+		}
+		err = errors.Join(rr.Err(), rr.Close())
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", name, err)
+		}
+		layout, ok := s.Vocab.FindHeader(rows)
+		if !ok {
+			if layout.Kind != "" && (partial == nil || len(layout.Missing) < len(partial.Missing)) {
+				l := layout
+				partial = &l
+			}
+			continue
+		}
+		h := SheetHead{Name: name, Layout: layout}
+		if u, ok := s.Units.FromTitle(layout.Title); ok {
+			h.Unit = u
+		} else if u, ok := s.Units.FromFileName(path); ok {
+			h.Unit = u
+		}
+		if p, _, ok := PeriodFromTitle(layout.Title); ok {
+			h.Period = p
+		} else if p, ok := PeriodFromFileName(path); ok {
+			h.Period = p
+		} else if _, what, _ := PeriodFromTitle(layout.Title); what != "" {
+			h.PeriodText = what
+		}
+		heads = append(heads, h)
+	}
+	if len(heads) == 0 {
+		if partial != nil {
+			return nil, fmt.Errorf("%w: bảng %s thiếu cột bắt buộc / missing required columns: %s",
+				ErrMissingColumn, partial.Kind, strings.Join(partial.Missing, ", "))
+		}
+		return nil, fmt.Errorf("%w: không tìm thấy dòng tiêu đề của danh sách hồ sơ, báo cáo hay Biểu 06 / no header of a dossier list, unit report or Biểu 06 found", ErrNoHeader)
+	}
+	return heads, nil
+}
+
+// RowClass tells data rows from the rows around them.
+type RowClass int
+
+// Row classes.
+const (
+	RowData RowClass = iota
+	RowBlank
+	RowSection
+	RowTotal
+	RowFooter
+)
+
+var (
+	reTotal     = regexp.MustCompile(`^(cong|tong cong|tong so|tong|cong:|tong cong:|tong so:|total)\b`)
+	reTotalCell = regexp.MustCompile(`^(cong|tong cong|tong so|tong|total)( (chung|cac linh vuc))?:?$`)
+	reFooter    = regexp.MustCompile(`(nguoi lap( bieu)?|thu truong( don vi)?|chu tich|ky,? ghi ro ho ten|ky ten|xac nhan cua|pho chu tich|ngay \.* ?thang|ngay \d{1,2} thang \d{1,2} nam \d{4})`)
+)
+
+// DataRows streams the data rows of a sheet, classifying and skipping blank,
+// section, total and footer rows (CONTRACT 3.4). Once a footer starts, the rest
+// of the sheet is footer.
+type DataRows struct {
+	rr      RowReader
+	layout  *Layout
+	key     int // the column that a data row must have (dossier id, indicator text, field)
+	footer  bool
+	Skipped map[RowClass]int
+	row     Row
+}
+
+// Data opens the data rows of the sheet described by h. The caller must Close it.
+func Data(wb Workbook, h *SheetHead) (*DataRows, error) {
+	rr, err := wb.Rows(h.Name)
+	if err != nil {
+		return nil, err
+	}
+	key := -1
+	switch h.Layout.Kind {
+	case KindDossiers:
+		key = h.Layout.Col("dossier_id")
+	case KindUnitReport:
+		key = h.Layout.Col("indicator_text")
+	case KindTTHCSummary:
+		key = h.Layout.Col("field")
+	}
+	return &DataRows{rr: rr, layout: &h.Layout, key: key, Skipped: map[RowClass]int{}}, nil
+}
+
+// Next advances to the next data row.
+func (d *DataRows) Next() bool {
+	for d.rr.Next() {
+		r := d.rr.Row()
+		if r.Num < d.layout.DataFirst {
+			continue
+		}
+		c := d.classify(r)
+		if c == RowData {
+			d.row = r
+			return true
+		}
+		d.Skipped[c]++
+	}
+	return false
+}
+
+// Row returns the current data row; valid until the next call to Next.
+func (d *DataRows) Row() Row { return d.row }
+
+// Err returns the error that stopped the iteration, if any.
+func (d *DataRows) Err() error { return d.rr.Err() }
+
+// Close releases the sheet.
+func (d *DataRows) Close() error { return d.rr.Close() }
+
+func (d *DataRows) classify(r Row) RowClass {
+	if d.footer {
+		return RowFooter
+	}
+	nonEmpty := 0
+	var first string
+	for _, c := range r.Cells {
+		if c != "" {
+			if nonEmpty == 0 {
+				first = c
+			}
+			nonEmpty++
+		}
+	}
+	if nonEmpty == 0 {
+		return RowBlank
+	}
+	key := r.Cell(d.key)
+	for _, c := range r.Cells {
+		if c == "" {
+			continue
+		}
+		f := Fold(c)
+		if reFooter.MatchString(f) && (d.layout.Kind != KindDossiers || key == "" || Fold(key) == f) {
+			d.footer = true
+			return RowFooter
+		}
+	}
+	// Totals: Cộng / Tổng cộng / Tổng số. A dossier total has no dossier id;
+	// a Biểu 06 total reads so in its field cell. Unit reports have none: their
+	// indicators themselves start with "Tổng số".
+	switch d.layout.Kind {
+	case KindDossiers:
+		// An id has no spaces; "Tổng cộng: 752 hồ sơ" or "I. Lĩnh vực Hộ tịch"
+		// in the id column is a total or a section, as is any row that has
+		// none of the other required fields.
+		notID := key == "" || strings.ContainsAny(key, " \t")
+		if notID {
+			for _, c := range r.Cells {
+				if c != "" && reTotal.MatchString(Fold(c)) {
+					return RowTotal
+				}
+			}
+			if nonEmpty <= 2 || d.requiredEmpty(r) {
+				return RowSection
+			}
+		}
+	case KindTTHCSummary:
+		if reTotalCell.MatchString(Fold(key)) || key == "" && reTotalCell.MatchString(Fold(first)) {
+			return RowTotal
+		}
+	}
+	if d.layout.Kind != KindUnitReport && nonEmpty == 1 && key == "" {
+		return RowSection
+	}
+	return RowData
+}
+
+// requiredEmpty reports whether every column of the layout other than the key
+// is empty in r.
+func (d *DataRows) requiredEmpty(r Row) bool {
+	for _, c := range d.layout.Columns {
+		if c != d.key && r.Cell(c) != "" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,212 @@
+package extract
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/thanhxuan/cchc/seeds"
+)
+
+// Units matches unit names of the wild to unit codes through the alias seed.
+type Units struct {
+	byAlias  map[string]string // folded alias → unit code
+	level    map[string]string // unit code → level
+	prefixed []aliasCode       // aliases safe to find inside longer title text
+	byName   []aliasCode       // squeezed aliases for file names, longest first
+}
+
+type aliasCode struct{ alias, code string }
+
+// NewUnits builds the unit matcher from the seed catalogue.
+func NewUnits(c *seeds.Catalog) *Units {
+	u := &Units{byAlias: map[string]string{}, level: map[string]string{}}
+	add := func(code, alias string) {
+		k := Fold(alias)
+		if k == "" {
+			return
+		}
+		if _, ok := u.byAlias[k]; !ok {
+			u.byAlias[k] = code
+		}
+		if strings.Contains(k, " ") && (strings.HasPrefix(k, "ubnd") || strings.HasPrefix(k, "phuong ") ||
+			strings.HasPrefix(k, "phong ") || strings.HasPrefix(k, "quan ") || strings.HasPrefix(k, "uy ban") ||
+			strings.HasPrefix(k, "van phong")) {
+			u.prefixed = append(u.prefixed, aliasCode{k, code})
+		}
+		if s := squeeze(k); len(s) >= 4 {
+			u.byName = append(u.byName, aliasCode{s, code})
+		}
+	}
+	for _, x := range c.Units {
+		u.level[x.Code] = x.Level
+		add(x.Code, x.NameVI)
+		if x.Level != "district" {
+			add(x.Code, x.ShortName)
+			// File names are often written with the unit code itself
+			// (Bieu06_tai_nguyen_moi_truong_Q1_2024.xlsx).
+			u.byName = append(u.byName, aliasCode{squeeze(x.Code), x.Code})
+		}
+	}
+	for _, a := range c.UnitAliases {
+		add(a.Code, a.Alias)
+	}
+	sortLongestFirst(u.prefixed)
+	sortLongestFirst(u.byName)
+	return u
+}
+
+func sortLongestFirst(a []aliasCode) {
+	for i := 1; i < len(a); i++ { // insertion sort: stable and the lists are short
+		for j := i; j > 0 && len(a[j].alias) > len(a[j-1].alias); j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// squeeze drops the characters that file names use as separators.
+func squeeze(folded string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '_', '.':
+			return -1
+		}
+		return r
+	}, folded)
+}
+
+// Match returns the unit code whose alias folds to the same text as name.
+func (u *Units) Match(name string) (string, bool) {
+	code, ok := u.byAlias[Fold(name)]
+	return code, ok
+}
+
+// Level returns the level of a unit code (district, ward, department).
+func (u *Units) Level(code string) string { return u.level[code] }
+
+// FromTitle tells the unit named by a sheet's title rows. When the district is
+// named too (UBND QUẬN THANH XUÂN above UBND PHƯỜNG KIM GIANG), the ward or
+// department is the unit; a line naming the receiver (Đơn vị nhận báo cáo) is
+// not the unit. Two different wards or departments make it ambiguous: no unit.
+func (u *Units) FromTitle(title []string) (string, bool) {
+	found := map[string]bool{}
+	for _, line := range title {
+		f := Fold(line)
+		if strings.Contains(f, "don vi nhan bao cao") || strings.HasPrefix(f, "kinh gui") || strings.HasPrefix(f, "noi nhan") {
+			continue
+		}
+		if i := strings.LastIndex(f, ":"); i >= 0 && strings.Contains(f[:i], "don vi") {
+			f = strings.TrimSpace(f[i+1:])
+		}
+		if code, ok := u.byAlias[f]; ok {
+			found[code] = true
+			continue
+		}
+		for _, a := range u.prefixed {
+			if containsWord(f, a.alias) {
+				found[a.code] = true
+				break
+			}
+		}
+	}
+	var local []string
+	district := false
+	for code := range found {
+		if u.level[code] == "district" {
+			district = true
+		} else {
+			local = append(local, code)
+		}
+	}
+	switch {
+	case len(local) == 1:
+		return local[0], true
+	case len(local) == 0 && district:
+		return "thanh_xuan", true
+	}
+	return "", false
+}
+
+func containsWord(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		if (j == 0 || !isWordByte(s[j-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}
+
+// FromFileName tells the unit named by a file name: folded, with `-`, `_`, `.`
+// and spaces removed, it contains a unit's alias squeezed the same way; the
+// longest such alias wins (ThanhXuanBac is not thanh_xuan).
+func (u *Units) FromFileName(path string) (string, bool) {
+	name := squeeze(Fold(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))))
+	for _, a := range u.byName {
+		if strings.Contains(name, a.alias) {
+			return a.code, true
+		}
+	}
+	return "", false
+}
+
+var (
+	rePeriodQ1   = regexp.MustCompile(`\bquy (i|1) nam (\d{4})\b`)
+	rePeriodQx   = regexp.MustCompile(`\bquy (ii|iii|iv|2|3|4) nam (\d{4})\b`)
+	rePeriod6    = regexp.MustCompile(`\b6 thang (dau )?nam (\d{4})\b`)
+	rePeriod9    = regexp.MustCompile(`\b9 thang (dau )?nam (\d{4})\b`)
+	rePeriodYear = regexp.MustCompile(`(bao cao|cai cach hanh chinh|cchc|ky bao cao:?)\s*nam (\d{4})\b`)
+	reFileA      = regexp.MustCompile(`(?:^|[^0-9a-z])(20\d\d)[-_ ]?(q1|6m|9m|y)(?:[^0-9a-z]|$)`)
+	reFileB      = regexp.MustCompile(`(?:^|[^0-9a-z])(q1|6t|9t|nam)[-_ ]?(20\d\d)(?:[^0-9]|$)`)
+)
+
+// PeriodFromTitle tells the period code named by title rows (CONTRACT 3.2):
+// `QUÝ I NĂM 2024` → 2024-Q1, `6 THÁNG (ĐẦU) NĂM 2024` → 2024-6M, `9 THÁNG NĂM
+// 2024` → 2024-9M, `NĂM 2024` alone → 2024-Y. A quarter other than the first is
+// no period of the plan: it returns ok=false with the wording in what.
+func PeriodFromTitle(title []string) (code string, what string, ok bool) {
+	for _, line := range title {
+		f := Fold(line)
+		if m := rePeriodQ1.FindStringSubmatch(f); m != nil {
+			return m[2] + "-Q1", line, true
+		}
+		if m := rePeriod6.FindStringSubmatch(f); m != nil {
+			return m[2] + "-6M", line, true
+		}
+		if m := rePeriod9.FindStringSubmatch(f); m != nil {
+			return m[2] + "-9M", line, true
+		}
+		if rePeriodQx.MatchString(f) {
+			return "", line, false
+		}
+	}
+	for _, line := range title {
+		if m := rePeriodYear.FindStringSubmatch(Fold(line)); m != nil {
+			return m[2] + "-Y", line, true
+		}
+	}
+	return "", "", false
+}
+
+// PeriodFromFileName tells the period code written in a file name: `2024-Q1`,
+// `Q1_2024`, `2024-6M`, `6T_2024`, `2024-9M`, `9T_2024`, `2024-Y`, `Nam_2024`.
+func PeriodFromFileName(path string) (string, bool) {
+	name := Fold(filepath.Base(path))
+	if m := reFileA.FindStringSubmatch(name); m != nil {
+		return m[1] + "-" + strings.ToUpper(m[2]), true
+	}
+	if m := reFileB.FindStringSubmatch(name); m != nil {
+		suffix := map[string]string{"q1": "Q1", "6t": "6M", "9t": "9M", "nam": "Y"}[m[1]]
+		return m[2] + "-" + suffix, true
+	}
+	return "", false
+}

@@ -1,0 +1,46 @@
+//go:build duckdb_arrow
+
+package load
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+var viewSeq atomic.Int64
+
+// InsertArrow streams the batches of rr into table through duckdb-go's Arrow
+// interface: the reader is registered as a view and one INSERT … SELECT pulls
+// it, so parsing (inside rr.Next) and loading overlap. It runs on conn, inside
+// whatever transaction conn has open, and returns the number of rows inserted.
+func InsertArrow(ctx context.Context, conn *sql.Conn, table string, rr array.RecordReader) (int64, error) {
+	var n int64
+	err := conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		view := fmt.Sprintf("cchc_arrow_%d", viewSeq.Add(1))
+		release, err := ar.RegisterView(rr, view)
+		if err != nil {
+			return fmt.Errorf("register arrow view: %w", err)
+		}
+		defer release()
+		res, err := dc.(driver.ExecerContext).ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", table, view), nil)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return n, rr.Err()
+}

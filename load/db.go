@@ -1,0 +1,91 @@
+// Package load takes record batches into DuckDB: the file ledger and the raw
+// layer, the seeds, the SQL model runner and its data tests, and publishing the
+// finished warehouse as a new file renamed over the old one.
+package load
+
+import (
+	"context"
+	"database/sql"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+//go:embed schema.sql
+var schemaSQL string
+
+// Sentinel errors of the package.
+var (
+	ErrLocked     = errors.New("another run holds the state directory")
+	ErrModel      = errors.New("model failed")
+	ErrDataTest   = errors.New("data test failed")
+	ErrModelGraph = errors.New("model graph invalid")
+	ErrPublish    = errors.New("publish failed")
+)
+
+// Work is the pipeline's private working database. Only the pipeline opens it;
+// readers get the published copy.
+type Work struct {
+	DB        *sql.DB
+	Connector *duckdb.Connector
+	Path      string
+	Name      string // catalog name of the work database inside DuckDB
+}
+
+// WorkOptions tune the working database.
+type WorkOptions struct {
+	MemoryLimit string // DuckDB memory_limit, e.g. "2GB"; empty = DuckDB default
+	Threads     int    // 0 = DuckDB default
+	TempDir     string
+}
+
+// OpenWork opens (creating if needed) the working database at path and makes
+// sure the raw tables exist. The caller must Close it.
+func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open work database %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	w := &Work{DB: db, Connector: c, Path: path}
+	settings := []string{"SET TimeZone = 'Asia/Ho_Chi_Minh'"}
+	if opt.MemoryLimit != "" {
+		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", opt.MemoryLimit))
+	}
+	if opt.Threads > 0 {
+		settings = append(settings, fmt.Sprintf("SET threads = %d", opt.Threads))
+	}
+	if opt.TempDir != "" {
+		settings = append(settings, fmt.Sprintf("SET temp_directory = '%s'", opt.TempDir))
+	}
+	// One connection: settings and the registered Arrow views live on it, and
+	// DuckDB parallelises inside a query anyway.
+	db.SetMaxOpenConns(1)
+	for _, s := range settings {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, schemaSQL); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("create raw tables: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT current_database()").Scan(&w.Name); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close closes the database.
+func (w *Work) Close() error {
+	return errors.Join(w.DB.Close(), w.Connector.Close())
+}

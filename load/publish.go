@@ -1,0 +1,141 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// PublishOptions tune publishing.
+type PublishOptions struct {
+	// StorageVersion is the DuckDB storage format of the published file (e.g.
+	// "v1.0.0"), so that readers on older DuckDB versions can open it. Empty
+	// means the library's default.
+	StorageVersion string
+	// Schemas limits what is published; nil publishes every schema.
+	Schemas []string
+}
+
+// Publish copies the work database into a new file beside dest and renames it
+// over dest in one step. A reader holding dest open keeps its snapshot (the old
+// inode); new readers see the new build; nobody ever sees a half-built file.
+func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err error) {
+	dir := filepath.Dir(dest)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s.publish-%d", filepath.Base(dest), os.Getpid()))
+	os.Remove(tmp)
+	os.Remove(tmp + ".wal")
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+			os.Remove(tmp + ".wal")
+		}
+	}()
+	attach := fmt.Sprintf("ATTACH %s AS cchc_publish", quote(tmp))
+	if opt.StorageVersion != "" {
+		attach = fmt.Sprintf("ATTACH %s AS cchc_publish (STORAGE_VERSION %s)", quote(tmp), quote(opt.StorageVersion))
+	}
+	if _, err := w.DB.ExecContext(ctx, attach); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	attached := true
+	defer func() {
+		if attached {
+			w.DB.ExecContext(context.WithoutCancel(ctx), "DETACH cchc_publish")
+		}
+	}()
+	if _, err := w.DB.ExecContext(ctx, fmt.Sprintf("COPY FROM DATABASE %s TO cchc_publish", quoteIdent(w.Name))); err != nil {
+		return fmt.Errorf("%w: copy: %v", ErrPublish, err)
+	}
+	if len(opt.Schemas) > 0 {
+		keep := map[string]bool{}
+		for _, s := range opt.Schemas {
+			keep[s] = true
+		}
+		rows, err := w.DB.QueryContext(ctx, `SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'cchc_publish' AND NOT internal`)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrPublish, err)
+		}
+		var drop []string
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			if !keep[s] && s != "main" {
+				drop = append(drop, s)
+			}
+		}
+		rows.Close()
+		for _, s := range drop {
+			if _, err := w.DB.ExecContext(ctx, "DROP SCHEMA cchc_publish."+quoteIdent(s)+" CASCADE"); err != nil {
+				return fmt.Errorf("%w: %v", ErrPublish, err)
+			}
+		}
+	}
+	if _, err := w.DB.ExecContext(ctx, "CHECKPOINT cchc_publish"); err != nil {
+		return fmt.Errorf("%w: checkpoint: %v", ErrPublish, err)
+	}
+	if _, err := w.DB.ExecContext(ctx, "DETACH cchc_publish"); err != nil {
+		return fmt.Errorf("%w: detach: %v", ErrPublish, err)
+	}
+	attached = false
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
+	return syncFile(dir)
+}
+
+func syncFile(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !strings.Contains(err.Error(), "invalid argument") {
+		return err
+	}
+	return nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// Lock is an exclusive lock on a state directory: one run at a time per
+// warehouse. It is an flock, so the kernel releases it when the process dies:
+// a crashed run never leaves a stale lock behind.
+type Lock struct{ f *os.File }
+
+// TryLock takes the lock of dir without waiting; ErrLocked when another process
+// holds it.
+func TryLock(dir string) (*Lock, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if err == syscall.EWOULDBLOCK {
+			return nil, fmt.Errorf("%w (%s)", ErrLocked, dir)
+		}
+		return nil, err
+	}
+	f.Truncate(0)
+	fmt.Fprintf(f, "%d\n", os.Getpid())
+	return &Lock{f: f}, nil
+}
+
+// Unlock releases the lock.
+func (l *Lock) Unlock() error {
+	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	return l.f.Close()
+}

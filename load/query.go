@@ -1,0 +1,63 @@
+package load
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// OpenReadOnly opens a published warehouse read-only, as analysts and BI tools
+// do. The caller must Close the returned closer.
+func OpenReadOnly(path string) (*sql.DB, func() error, error) {
+	c, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s read-only: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	return db, func() error { db.Close(); return c.Close() }, nil
+}
+
+// KPIRow is one district KPI of the scoreboard.
+type KPIRow struct {
+	KPI, Name        string
+	Numerator, Denom float64
+	Value, Target    sql.NullFloat64
+	Meets            sql.NullBool
+	UnitsMissing     []string
+	UnitsWithValue   int
+}
+
+// Scoreboard reads, for one period, every KPI's district value against its
+// target and the units that miss it.
+func Scoreboard(ctx context.Context, db *sql.DB, period string) ([]KPIRow, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT k.kpi_code, r.name_vi, coalesce(d.numerator, 0), coalesce(d.denominator, 0), d.value, coalesce(d.target, max(k.target)),
+		       d.meets_target,
+		       coalesce(list(k.unit_code ORDER BY k.unit_code) FILTER (k.meets_target = false AND k.unit_code <> 'thanh_xuan'), []),
+		       count(*) FILTER (k.value IS NOT NULL AND k.unit_code <> 'thanh_xuan')
+		FROM marts.kpi_values k
+		JOIN ref.kpis r USING (kpi_code)
+		LEFT JOIN marts.kpi_values d ON d.period_code = k.period_code AND d.kpi_code = k.kpi_code AND d.unit_code = 'thanh_xuan'
+		WHERE k.period_code = ?
+		GROUP BY ALL
+		ORDER BY min(CASE r.source WHEN 'dossier' THEN 0 WHEN 'bieu06' THEN 1 ELSE 2 END), k.kpi_code`, period)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []KPIRow
+	for rows.Next() {
+		var r KPIRow
+		var missing []any
+		if err := rows.Scan(&r.KPI, &r.Name, &r.Numerator, &r.Denom, &r.Value, &r.Target, &r.Meets, &missing, &r.UnitsWithValue); err != nil {
+			return nil, err
+		}
+		for _, m := range missing {
+			r.UnitsMissing = append(r.UnitsMissing, fmt.Sprint(m))
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,78 @@
+-- comment: Hồ sơ TTHC hiện hành: một dòng cho mỗi mã hồ sơ, lấy từ tệp sửa đổi sau cùng (các phiên bản trước ở raw.dossier_rows); không có dữ liệu cá nhân / current dossiers, one row per dossier id from the latest file; no personal data
+-- column dossier_id: Mã hồ sơ / dossier id
+-- column unit_code: Đơn vị tiếp nhận (ref.units) / receiving unit
+-- column field: Lĩnh vực / field
+-- column field_group: Nhóm lĩnh vực: tnmt, khdt, other / field group
+-- column procedure_code: Mã thủ tục / procedure code
+-- column procedure_name: Tên thủ tục / procedure name
+-- column received_date: Ngày tiếp nhận (giờ Việt Nam) / received date
+-- column due_date: Ngày hẹn trả / due date
+-- column completed_date: Ngày trả kết quả (NULL nếu chưa) / completion date
+-- column received_at: Thời điểm tiếp nhận / received timestamp
+-- column due_at: Thời điểm hẹn trả / due timestamp
+-- column completed_at: Thời điểm trả kết quả / completion timestamp
+-- column channel: Kênh nộp: online, counter, postal / channel
+-- column service_level: Mức độ DVC: full, partial, none / service level
+-- column status: Trạng thái: resolved, processing, withdrawn, refused / status
+-- column result_digitized: Kết quả đã số hóa / result digitised
+-- column eid_verified: Đã xác thực VNeID / electronic ID verified
+-- column applicant_key: Mã băm có khóa của số giấy tờ người nộp (không đảo ngược được) / keyed hash of the applicant id
+-- column timeliness: early (trước hạn), on_time (đúng hạn), late (quá hạn); NULL khi chưa giải quyết / timeliness of a resolved dossier
+-- column source_file_sha256: Tệp nguồn của phiên bản này (raw.files.sha256) / source file hash
+-- column source_modified_at: Thời điểm sửa đổi của tệp nguồn / source file modification time
+-- column versions: Số phiên bản đã thấy của hồ sơ / versions seen
+-- test: unique(dossier_id)
+-- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel, service_level)
+-- test: accepted_values(status: resolved, processing, withdrawn, refused)
+-- test: accepted_values(channel: online, counter, postal)
+-- test: accepted_values(service_level: full, partial, none)
+-- test: accepted_values(timeliness: early, on_time, late)
+-- test: relationships(unit_code -> ref.units.unit_code)
+-- test: expression(completed_date IS NULL OR completed_date >= received_date)
+WITH file_versions AS (
+    -- A content loaded under several paths counts with its latest path.
+    SELECT sha256,
+           max(modified_at)                       AS modified_at,
+           arg_max(path, (modified_at, path))     AS path
+    FROM raw.files
+    WHERE status IN ('loaded', 'duplicate') AND sha256 IS NOT NULL
+    GROUP BY sha256
+),
+versions AS (
+    SELECT d.*, f.modified_at AS source_modified_at,
+           row_number() OVER (PARTITION BY d.dossier_id
+                              ORDER BY f.modified_at DESC, f.path DESC, d.sheet DESC, d.row_number DESC) AS rn,
+           count(*) OVER (PARTITION BY d.dossier_id) AS versions
+    FROM raw.dossier_rows d
+    JOIN file_versions f ON f.sha256 = d.file_sha256
+)
+SELECT
+    dossier_id,
+    unit_code,
+    field,
+    field_group,
+    procedure_code,
+    procedure_name,
+    received_at::DATE  AS received_date,
+    due_at::DATE       AS due_date,
+    completed_at::DATE AS completed_date,
+    received_at,
+    due_at,
+    completed_at,
+    channel,
+    service_level,
+    status,
+    result_digitized,
+    eid_verified,
+    applicant_key,
+    CASE WHEN status = 'resolved' AND completed_at IS NOT NULL THEN
+        CASE WHEN completed_at::DATE < due_at::DATE THEN 'early'
+             WHEN completed_at::DATE = due_at::DATE THEN 'on_time'
+             ELSE 'late' END
+    END AS timeliness,
+    file_sha256 AS source_file_sha256,
+    source_modified_at,
+    versions
+FROM versions
+WHERE rn = 1
+ORDER BY dossier_id

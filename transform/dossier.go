@@ -1,0 +1,351 @@
+package transform
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/thanhxuan/cchc/extract"
+)
+
+// Reject is one input cell (or row) that could not be loaded, with a reason a
+// person can act on.
+type Reject struct {
+	Sheet    string // "" for CSV
+	Row      int
+	Column   string // the field, or the header text
+	RawValue string
+	Code     string // machine-readable reason (impossible_date, unknown_unit …)
+	Reason   string // Vietnamese / English, for people
+}
+
+// localTimestamp is a wall-clock timestamp in Asia/Ho_Chi_Minh without a zone:
+// DuckDB reads it as TIMESTAMP, and dates are cut from it as they are written.
+var localTimestamp = &arrow.TimestampType{Unit: arrow.Microsecond}
+
+// DossierSchema is the schema of the dossier record batches (raw.dossier_rows).
+// Personal data other than the applicant key never enters it.
+var DossierSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "file_sha256", Type: arrow.BinaryTypes.String},
+	{Name: "sheet", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "row_number", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "dossier_id", Type: arrow.BinaryTypes.String},
+	{Name: "unit_code", Type: arrow.BinaryTypes.String},
+	{Name: "unit_source", Type: arrow.BinaryTypes.String},
+	{Name: "field", Type: arrow.BinaryTypes.String},
+	{Name: "field_group", Type: arrow.BinaryTypes.String},
+	{Name: "procedure_code", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "procedure_name", Type: arrow.BinaryTypes.String},
+	{Name: "received_at", Type: localTimestamp},
+	{Name: "due_at", Type: localTimestamp},
+	{Name: "completed_at", Type: localTimestamp, Nullable: true},
+	{Name: "channel", Type: arrow.BinaryTypes.String},
+	{Name: "service_level", Type: arrow.BinaryTypes.String},
+	{Name: "status", Type: arrow.BinaryTypes.String},
+	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "applicant_key", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// fieldNames are the Vietnamese names of dossier fields, for reject reasons.
+var fieldNames = map[string]string{
+	"dossier_id":       "mã hồ sơ",
+	"procedure_code":   "mã thủ tục",
+	"procedure_name":   "tên thủ tục",
+	"field":            "lĩnh vực",
+	"unit":             "đơn vị",
+	"received_at":      "ngày tiếp nhận",
+	"due_at":           "ngày hẹn trả",
+	"completed_at":     "ngày trả kết quả",
+	"channel":          "hình thức nộp",
+	"service_level":    "mức độ dịch vụ công",
+	"status":           "trạng thái",
+	"result_digitized": "số hóa kết quả",
+	"eid_verified":     "xác thực VNeID",
+}
+
+// Env is what the transforms share: the seed-built matchers and the key of the
+// applicant pseudonyms.
+type Env struct {
+	Mem    memory.Allocator
+	Units  *extract.Units
+	Values *Values
+	Pseudo *Pseudonymizer
+	// Indicators matches unit report lines to the catalogue.
+	Indicators *Indicators
+	// BatchRows is the number of rows per record batch (default 16384).
+	BatchRows int
+}
+
+// SheetContext names the sheet being transformed.
+type SheetContext struct {
+	FileSHA256 string
+	Head       *extract.SheetHead
+}
+
+// DossierReader is an array.RecordReader over the dossier rows of one sheet:
+// each Next parses rows until a batch is full. Rows that cannot be loaded become
+// rejects, available from Rejects once Next has returned false.
+type DossierReader struct {
+	env     *Env
+	rows    *extract.DataRows
+	ctx     SheetContext
+	b       *array.RecordBuilder
+	cur     arrow.RecordBatch
+	rejects []Reject
+	loaded  int
+	err     error
+	refs    atomic.Int64
+	cols    map[string]int
+}
+
+// NewDossierReader starts reading the dossier rows of a sheet. It fails when the
+// sheet has no unit column and neither its title nor the file name tells the unit.
+// The reader does not own rows: the caller closes them after the reader is done.
+func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*DossierReader, error) {
+	if ctx.Head.Layout.Col("unit") < 0 && ctx.Head.Unit == "" {
+		return nil, fmt.Errorf("%w: không có cột đơn vị, tiêu đề và tên tệp không nêu phường/phòng nào / no unit column, and neither the title nor the file name names a unit", extract.ErrNoUnit)
+	}
+	if env.BatchRows <= 0 {
+		env.BatchRows = 16384
+	}
+	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns}
+	r.b = array.NewRecordBuilder(env.Mem, DossierSchema)
+	r.refs.Store(1)
+	return r, nil
+}
+
+// Schema returns DossierSchema.
+func (r *DossierReader) Schema() *arrow.Schema { return DossierSchema }
+
+// Retain adds a reference.
+func (r *DossierReader) Retain() { r.refs.Add(1) }
+
+// Release drops a reference; the last one frees the builder and current batch.
+func (r *DossierReader) Release() {
+	if r.refs.Add(-1) == 0 {
+		if r.cur != nil {
+			r.cur.Release()
+			r.cur = nil
+		}
+		r.b.Release()
+	}
+}
+
+// RecordBatch returns the current batch, valid until the next call to Next.
+func (r *DossierReader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record returns the current batch.
+//
+// Deprecated: use RecordBatch.
+func (r *DossierReader) Record() arrow.RecordBatch { return r.cur }
+
+// Err returns the error that stopped the reader, if any.
+func (r *DossierReader) Err() error { return r.err }
+
+// Rejects returns the rejected rows read so far.
+func (r *DossierReader) Rejects() []Reject { return r.rejects }
+
+// Loaded returns the number of rows emitted so far.
+func (r *DossierReader) Loaded() int { return r.loaded }
+
+// Next parses the next batch of rows.
+func (r *DossierReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil {
+		return false
+	}
+	n := 0
+	for n < r.env.BatchRows && r.rows.Next() {
+		if r.row(r.rows.Row()) {
+			n++
+		}
+	}
+	if err := r.rows.Err(); err != nil {
+		r.err = err
+		return false
+	}
+	if n == 0 {
+		return false
+	}
+	r.cur = r.b.NewRecordBatch()
+	r.loaded += n
+	return true
+}
+
+type rowParser struct {
+	r       *DossierReader
+	row     extract.Row
+	rejects []Reject
+}
+
+func (p *rowParser) cell(field string) string {
+	if c, ok := p.r.cols[field]; ok {
+		return p.row.Cell(c)
+	}
+	return ""
+}
+
+func (p *rowParser) reject(field, raw, code, reason string) {
+	p.rejects = append(p.rejects, Reject{
+		Sheet: p.r.ctx.Head.Name, Row: p.row.Num, Column: field, RawValue: raw, Code: code, Reason: reason,
+	})
+}
+
+func (p *rowParser) required(field string) string {
+	v := p.cell(field)
+	if v == "" {
+		p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+	}
+	return v
+}
+
+func (p *rowParser) date(field string, required bool) (time.Time, bool) {
+	raw := p.cell(field)
+	if raw == "" {
+		if required {
+			p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+		}
+		return time.Time{}, false
+	}
+	t, err := ParseDateTime(raw)
+	if err != nil {
+		code := "impossible_date"
+		reason := fmt.Sprintf("%s %q không phải ngày hợp lệ / %s is not a valid date", fieldNames[field], raw, field)
+		switch {
+		case errors.Is(err, ErrNotDayFirst):
+			code = "not_day_first"
+			reason = fmt.Sprintf("%s %q không đọc được theo thứ tự ngày/tháng/năm / %s does not read day-first (dd/mm/yyyy)", fieldNames[field], raw, field)
+		case errors.Is(err, ErrDateRange):
+			code = "date_out_of_range"
+			reason = fmt.Sprintf("%s %q nằm ngoài khoảng %d–%d / %s is out of range", fieldNames[field], raw, MinYear, MaxYear, field)
+		}
+		p.reject(field, raw, code, reason)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (p *rowParser) coded(field, domain string, required bool) (string, bool) {
+	raw := p.cell(field)
+	if raw == "" && required {
+		p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+		return "", false
+	}
+	v, ok := p.r.env.Values.Lookup(domain, raw)
+	if !ok {
+		p.reject(field, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
+	}
+	return v, ok
+}
+
+func sameOrBefore(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC).Compare(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC)) <= 0
+}
+
+// row parses one data row; it appends it to the builder and returns true, or
+// records its rejects and returns false.
+func (r *DossierReader) row(row extract.Row) bool {
+	p := &rowParser{r: r, row: row}
+	id := p.required("dossier_id")
+	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
+	if c, ok := r.cols["unit"]; ok && row.Cell(c) != "" {
+		raw := row.Cell(c)
+		code, ok := r.env.Units.Match(raw)
+		unitSource = "column"
+		if !ok {
+			p.reject("unit", raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
+		}
+		unit = code
+	} else if unit == "" {
+		p.reject("unit", "", "missing_value", "thiếu đơn vị, tiêu đề và tên tệp không nêu đơn vị / no unit in the row, the title or the file name")
+	}
+	name := p.required("procedure_name")
+	field := p.required("field")
+	received, okR := p.date("received_at", true)
+	due, okD := p.date("due_at", true)
+	completed, okC := p.date("completed_at", false)
+	channel, _ := p.coded("channel", "channel", true)
+	level := "none"
+	if _, ok := r.cols["service_level"]; ok {
+		level, _ = p.coded("service_level", "service_level", false)
+	}
+	status, _ := p.coded("status", "status", true)
+	digitized, eid := false, false
+	if _, ok := r.cols["result_digitized"]; ok {
+		v, _ := p.coded("result_digitized", "yes_no", false)
+		digitized = v == "true"
+	}
+	if _, ok := r.cols["eid_verified"]; ok {
+		v, _ := p.coded("eid_verified", "yes_no", false)
+		eid = v == "true"
+	}
+	if okR && okC && !sameOrBefore(received, completed) {
+		p.reject("completed_at", p.cell("completed_at"), "completed_before_received",
+			fmt.Sprintf("ngày trả kết quả %s trước ngày tiếp nhận %s / completed before received", completed.Format("02/01/2006"), received.Format("02/01/2006")))
+	}
+	if okR && okD && !sameOrBefore(received, due) {
+		p.reject("due_at", p.cell("due_at"), "due_before_received",
+			fmt.Sprintf("ngày hẹn trả %s trước ngày tiếp nhận %s / due before received", due.Format("02/01/2006"), received.Format("02/01/2006")))
+	}
+	if status == "resolved" && !okC && p.cell("completed_at") == "" {
+		p.reject("completed_at", "", "resolved_without_completion",
+			"hồ sơ đã giải quyết nhưng không có ngày trả kết quả / resolved without a completion date")
+	}
+	if len(p.rejects) > 0 {
+		r.rejects = append(r.rejects, p.rejects...)
+		return false
+	}
+
+	b := r.b
+	b.Field(0).(*array.StringBuilder).Append(r.ctx.FileSHA256)
+	if r.ctx.Head.Name == "" {
+		b.Field(1).AppendNull()
+	} else {
+		b.Field(1).(*array.StringBuilder).Append(r.ctx.Head.Name)
+	}
+	b.Field(2).(*array.Int32Builder).Append(int32(row.Num))
+	b.Field(3).(*array.StringBuilder).Append(id)
+	b.Field(4).(*array.StringBuilder).Append(unit)
+	b.Field(5).(*array.StringBuilder).Append(unitSource)
+	b.Field(6).(*array.StringBuilder).Append(field)
+	b.Field(7).(*array.StringBuilder).Append(r.env.Values.FieldGroup(field))
+	appendOptString(b.Field(8).(*array.StringBuilder), p.cell("procedure_code"))
+	b.Field(9).(*array.StringBuilder).Append(name)
+	ts := func(i int, t time.Time, ok bool) {
+		tb := b.Field(i).(*array.TimestampBuilder)
+		if !ok {
+			tb.AppendNull()
+			return
+		}
+		tb.Append(arrow.Timestamp(t.UnixMicro()))
+	}
+	ts(10, received, true)
+	ts(11, due, true)
+	ts(12, completed, okC)
+	b.Field(13).(*array.StringBuilder).Append(channel)
+	b.Field(14).(*array.StringBuilder).Append(level)
+	b.Field(15).(*array.StringBuilder).Append(status)
+	b.Field(16).(*array.BooleanBuilder).Append(digitized)
+	b.Field(17).(*array.BooleanBuilder).Append(eid)
+	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell("applicant_id")))
+	return true
+}
+
+func appendOptString(b *array.StringBuilder, s string) {
+	if s == "" {
+		b.AppendNull()
+		return
+	}
+	b.Append(s)
+}
