@@ -31,7 +31,12 @@ func InsertArrow(ctx context.Context, conn *sql.Conn, table string, rr array.Rec
 		if err != nil {
 			return fmt.Errorf("register arrow view: %w", err)
 		}
-		defer release()
+		// The Arrow scan is registered as a view in the catalog; drop it, or
+		// it would be copied into the published file, dangling.
+		defer func() {
+			dc.(driver.ExecerContext).ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+view, nil)
+			release()
+		}()
 		res, err := dc.(driver.ExecerContext).ExecContext(ctx, fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM %s", table, view), nil)
 		if err != nil {
 			return err

@@ -72,6 +72,15 @@ type PeriodKind struct {
 	Months       int
 }
 
+// KPI is one KPI of the catalogue (CONTRACT section 5).
+type KPI struct {
+	Code                 string
+	Source               string // dossier, bieu06 or report
+	NameVI, NameEN       string
+	NumeratorIndicator   string
+	DenominatorIndicator string // empty: the denominator is 1 (a count KPI)
+}
+
 // Catalog is the parsed reference data.
 type Catalog struct {
 	Units            []Unit
@@ -82,6 +91,7 @@ type Catalog struct {
 	Indicators       []Indicator
 	IndicatorAliases []Alias
 	PeriodKinds      []PeriodKind
+	KPIs             []KPI
 }
 
 // Tables lists the seed files that are loaded as tables into the warehouse, with
@@ -139,6 +149,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		}},
 		{"indicator_aliases.csv", 2, func(r []string) error {
 			c.IndicatorAliases = append(c.IndicatorAliases, Alias{r[0], r[1]})
+			return nil
+		}},
+		{"kpis.csv", 11, func(r []string) error {
+			c.KPIs = append(c.KPIs, KPI{r[0], r[1], r[2], r[3], r[4], r[5]})
 			return nil
 		}},
 		{"period_kinds.csv", 4, func(r []string) error {
