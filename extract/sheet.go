@@ -169,6 +169,9 @@ func (d *DataRows) classify(r Row) RowClass {
 		return RowBlank
 	}
 	key := r.Cell(d.key)
+	if d.layout.Kind == KindDossiers && key != "" && !strings.ContainsAny(key, " \t") {
+		return RowData // the hot path: a dossier row with an id
+	}
 	for _, c := range r.Cells {
 		if c == "" {
 			continue

@@ -55,19 +55,19 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 	}
 	db := sql.OpenDB(c)
 	w := &Work{DB: db, Connector: c, Path: path}
-	settings := []string{"SET TimeZone = 'Asia/Ho_Chi_Minh'"}
+	settings := []string{"SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'"}
 	if opt.MemoryLimit != "" {
-		settings = append(settings, fmt.Sprintf("SET memory_limit = '%s'", opt.MemoryLimit))
+		settings = append(settings, fmt.Sprintf("SET GLOBAL memory_limit = '%s'", opt.MemoryLimit))
 	}
 	if opt.Threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET threads = %d", opt.Threads))
+		settings = append(settings, fmt.Sprintf("SET GLOBAL threads = %d", opt.Threads))
 	}
 	if opt.TempDir != "" {
-		settings = append(settings, fmt.Sprintf("SET temp_directory = '%s'", opt.TempDir))
+		settings = append(settings, fmt.Sprintf("SET GLOBAL temp_directory = '%s'", opt.TempDir))
 	}
-	// One connection: settings and the registered Arrow views live on it, and
-	// DuckDB parallelises inside a query anyway.
-	db.SetMaxOpenConns(1)
+	// Files load in parallel, each on its own connection and transaction;
+	// appends to the same tables from concurrent transactions do not conflict.
+	db.SetMaxIdleConns(8)
 	for _, s := range settings {
 		if _, err := db.ExecContext(ctx, s); err != nil {
 			w.Close()

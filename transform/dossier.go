@@ -102,6 +102,7 @@ type DossierReader struct {
 	err     error
 	refs    atomic.Int64
 	cols    map[string]int
+	batch   int
 }
 
 // NewDossierReader starts reading the dossier rows of a sheet. It fails when the
@@ -111,10 +112,10 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	if ctx.Head.Layout.Col("unit") < 0 && ctx.Head.Unit == "" {
 		return nil, fmt.Errorf("%w: không có cột đơn vị, tiêu đề và tên tệp không nêu phường/phòng nào / no unit column, and neither the title nor the file name names a unit", extract.ErrNoUnit)
 	}
-	if env.BatchRows <= 0 {
-		env.BatchRows = 16384
+	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns, batch: env.BatchRows}
+	if r.batch <= 0 {
+		r.batch = 16384
 	}
-	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns}
 	r.b = array.NewRecordBuilder(env.Mem, DossierSchema)
 	r.refs.Store(1)
 	return r, nil
@@ -164,7 +165,7 @@ func (r *DossierReader) Next() bool {
 		return false
 	}
 	n := 0
-	for n < r.env.BatchRows && r.rows.Next() {
+	for n < r.batch && r.rows.Next() {
 		if r.row(r.rows.Row()) {
 			n++
 		}

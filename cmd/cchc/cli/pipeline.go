@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zoneinfo database
 
@@ -50,6 +52,8 @@ type FileOutcome struct {
 	Message  string
 	Rows     int64
 	Rejected int64
+
+	rejectsByReason map[string]int64
 }
 
 // RunSummary is the result of a run: data, printed by the command and written
@@ -196,7 +200,11 @@ func hmacKey(cfg config.Config) ([]byte, error) {
 	return k, nil
 }
 
-// extractAll walks the inbox and loads every file not loaded before.
+// extractAll walks the inbox and loads every file not loaded before. Files are
+// hashed and decided on in arrival order (modification time, then path), then
+// the new contents load in parallel, each in its own transaction on its own
+// connection; what a file loads does not depend on which worker loads it or
+// when, so results do not depend on scheduling.
 func (p *pipeline) extractAll(ctx context.Context) error {
 	sources, err := extract.Walk(p.cfg.Inbox)
 	if err != nil {
@@ -206,28 +214,106 @@ func (p *pipeline) extractAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Files are taken in the order they arrived (modification time, then path):
-	// of two copies of the same bytes, the earlier one is the original and the
-	// later one is recorded as its duplicate.
+	// Of two copies of the same bytes, the earlier one is the original and
+	// the later one is recorded as its duplicate.
 	sort.SliceStable(sources, func(i, j int) bool {
 		if !sources[i].ModTime.Equal(sources[j].ModTime) {
 			return sources[i].ModTime.Before(sources[j].ModTime)
 		}
 		return sources[i].Path < sources[j].Path
 	})
-	for i := range sources {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		src := &sources[i]
-		if src.Err == nil {
+	workers := p.cfg.Extract.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	forEach(ctx, len(sources), workers, func(i int) {
+		if src := &sources[i]; src.Err == nil {
 			src.Err = src.Hash()
 		}
-		out := p.loadFile(ctx, src, seen)
-		p.sum.Files = append(p.sum.Files, out)
-		p.log.Info("file", "path", out.Path, "status", out.Status, "kind", out.Kind, "rows", out.Rows, "rejected", out.Rejected, "message", out.Message)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// Decide, in order, what each file needs.
+	outcomes := make([]FileOutcome, len(sources))
+	var toLoad []int
+	firstOf := map[string]int{} // sha → index of the file that loads it in this run
+	var copies []int
+	for i := range sources {
+		src := &sources[i]
+		outcomes[i].Path = src.Path
+		switch s := seen[src.SHA256]; {
+		case src.Err != nil:
+			toLoad = append(toLoad, i) // recorded as failed
+		case s != nil && s.Paths[src.Path] && (s.Status == load.StatusLoaded || !p.cfg.Extract.RetryFailedFiles):
+			outcomes[i].Status, outcomes[i].Message = "skipped", "đã xử lý ở lần chạy trước / already processed ("+s.Status+")"
+		case s != nil && s.Status == load.StatusLoaded:
+			copies = append(copies, i)
+		default:
+			if _, dup := firstOf[src.SHA256]; dup {
+				copies = append(copies, i)
+				continue
+			}
+			firstOf[src.SHA256] = i
+			toLoad = append(toLoad, i)
+		}
+	}
+	forEach(ctx, len(toLoad), workers, func(k int) {
+		i := toLoad[k]
+		outcomes[i] = p.loadFile(ctx, &sources[i])
+		o := outcomes[i]
+		p.log.Info("file", "path", o.Path, "status", o.Status, "kind", o.Kind, "rows", o.Rows, "rejected", o.Rejected, "message", o.Message)
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, i := range copies {
+		src := &sources[i]
+		rec := p.baseRecord(src)
+		if j, ok := firstOf[src.SHA256]; ok && outcomes[j].Status != load.StatusLoaded {
+			rec.Status, rec.Message = load.StatusFailed, outcomes[j].Message
+		} else {
+			rec.Status, rec.Message = load.StatusDuplicate, "trùng nội dung với tệp đã nạp / same content as a file already loaded"
+		}
+		outcomes[i] = FileOutcome{Path: src.Path, Status: rec.Status, Message: rec.Message}
+		p.insertAlone(ctx, rec)
+	}
+	p.sum.Files = outcomes
+	for _, o := range outcomes {
+		if o.Status == load.StatusLoaded {
+			p.sum.RejectsByReason = mergeCounts(p.sum.RejectsByReason, o.rejectsByReason)
+		}
 	}
 	return nil
+}
+
+// forEach calls fn(0..n-1) on up to workers goroutines and waits. It stops
+// handing out work once ctx is done.
+func forEach(ctx context.Context, n, workers int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers && w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func mergeCounts(dst, src map[string]int64) map[string]int64 {
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
 }
 
 func (p *pipeline) baseRecord(src *extract.Source) load.FileRecord {
@@ -238,33 +324,15 @@ func (p *pipeline) baseRecord(src *extract.Source) load.FileRecord {
 }
 
 // loadFile loads one file in one transaction: its raw rows, rejects, sheets and
-// ledger row commit together or not at all, so a crash leaves no half-loaded file.
-func (p *pipeline) loadFile(ctx context.Context, src *extract.Source, seen map[string]*load.Seen) FileOutcome {
+// ledger row commit together or not at all, so a crash leaves no half-loaded
+// file. A file that cannot be loaded is recorded as failed, alone.
+func (p *pipeline) loadFile(ctx context.Context, src *extract.Source) FileOutcome {
 	out := FileOutcome{Path: src.Path}
-	if src.Err != nil {
-		// Unreadable files are recorded each run, without a hash: nothing to key them by.
-		rec := p.baseRecord(src)
-		rec.Status, rec.Message = load.StatusFailed, src.Err.Error()
-		out.Status, out.Message = load.StatusFailed, rec.Message
-		p.insertAlone(ctx, rec)
-		return out
+	var rec load.FileRecord
+	err := src.Err
+	if err == nil {
+		rec, out.rejectsByReason, err = p.loadContent(ctx, src)
 	}
-	if s := seen[src.SHA256]; s != nil {
-		switch {
-		case s.Paths[src.Path] && (s.Status == load.StatusLoaded || !p.cfg.Extract.RetryFailedFiles):
-			out.Status, out.Message = "skipped", "đã xử lý ở lần chạy trước / already processed ("+s.Status+")"
-			return out
-		case s.Status == load.StatusLoaded:
-			rec := p.baseRecord(src)
-			rec.Status, rec.Message = load.StatusDuplicate, "trùng nội dung với tệp đã nạp / same content as a file already loaded"
-			out.Status, out.Message = load.StatusDuplicate, rec.Message
-			if p.insertAlone(ctx, rec) == nil {
-				s.Paths[src.Path] = true
-			}
-			return out
-		}
-	}
-	rec, err := p.loadContent(ctx, src)
 	if err != nil {
 		if ctx.Err() != nil {
 			out.Status, out.Message = load.StatusFailed, ctx.Err().Error()
@@ -274,18 +342,9 @@ func (p *pipeline) loadFile(ctx context.Context, src *extract.Source, seen map[s
 		rec.Status, rec.Message = load.StatusFailed, err.Error()
 		p.insertAlone(ctx, rec)
 		out.Status, out.Message = load.StatusFailed, rec.Message
-	} else {
-		out.Status, out.Kind, out.Rows, out.Rejected, out.Message = rec.Status, rec.Kind, rec.RowsLoaded, rec.RowsRejected, rec.Message
+		return out
 	}
-	if seen[src.SHA256] == nil {
-		seen[src.SHA256] = &load.Seen{Paths: map[string]bool{}}
-	}
-	seen[src.SHA256].Paths[src.Path] = true
-	if rec.Status == load.StatusLoaded {
-		seen[src.SHA256].Status = load.StatusLoaded
-	} else if seen[src.SHA256].Status == "" {
-		seen[src.SHA256].Status = rec.Status
-	}
+	out.Status, out.Kind, out.Rows, out.Rejected, out.Message = rec.Status, rec.Kind, rec.RowsLoaded, rec.RowsRejected, rec.Message
 	return out
 }
 
@@ -303,24 +362,25 @@ func (p *pipeline) insertAlone(ctx context.Context, rec load.FileRecord) error {
 }
 
 // loadContent reads a file's sheets and loads them in one transaction.
-func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (load.FileRecord, error) {
-	rec := p.baseRecord(src)
+func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (rec load.FileRecord, byReason map[string]int64, err error) {
+	rec = p.baseRecord(src)
+	byReason = map[string]int64{}
 	wb, err := extract.OpenWorkbook(src.Abs, p.open)
 	if err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	defer wb.Close()
 	heads, err := p.scanner.Scan(wb, src.Path)
 	if err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	conn, err := p.work.DB.Conn(ctx)
 	if err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	committed := false
 	defer func() {
@@ -336,9 +396,9 @@ func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (load.F
 		res, err := p.loadSheet(ctx, conn, wb, src, h)
 		if err != nil {
 			if len(heads) > 1 && h.Name != "" {
-				return rec, fmt.Errorf("sheet %q: %w", h.Name, err)
+				return rec, nil, fmt.Errorf("sheet %q: %w", h.Name, err)
 			}
-			return rec, err
+			return rec, nil, err
 		}
 		rejects = append(rejects, res.rejects...)
 		rec.RowsLoaded += res.loaded
@@ -364,21 +424,21 @@ func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (load.F
 			HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.loaded,
 			RowsRejected: int64(countRows(res.rejects)), IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
 		}); err != nil {
-			return rec, err
+			return rec, nil, err
 		}
 	}
 	if len(rejects) > 0 {
 		rr, err := transform.RejectReader(p.env.Mem, src.Path, src.SHA256, p.sum.RunID, rejects)
 		if err != nil {
-			return rec, err
+			return rec, nil, err
 		}
 		_, err = load.InsertArrow(ctx, conn, "raw.rejects", rr)
 		rr.Release()
 		if err != nil {
-			return rec, err
+			return rec, nil, err
 		}
 		for _, r := range rejects {
-			p.sum.RejectsByReason[r.Code]++
+			byReason[r.Code]++
 		}
 	}
 	rec.Kind = strings.Join(kinds, ",")
@@ -391,13 +451,13 @@ func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (load.F
 	}
 	rec.Message = strings.Join(notes, "; ")
 	if err := load.InsertFile(ctx, conn, rec); err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return rec, err
+		return rec, nil, err
 	}
 	committed = true
-	return rec, nil
+	return rec, byReason, nil
 }
 
 func sheetPeriod(h *extract.SheetHead) string {
