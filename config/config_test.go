@@ -1,0 +1,71 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cchc.yaml")
+	os.WriteFile(file, []byte("inbox: /from/file\nwarehouse: /from/file.duckdb\nduckdb:\n  memory_limit: 1GB\n"), 0o644)
+	t.Setenv("CCHC_WAREHOUSE", "/from/env.duckdb")
+	t.Setenv("CCHC_DUCKDB_MEMORY_LIMIT", "3GB")
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.String("inbox", "", "")
+	fs.String("warehouse", "", "")
+	fs.Parse([]string{"--warehouse", "/from/flag.duckdb"})
+	c, err := Load(file, fs, map[string]string{"inbox": "inbox", "warehouse": "warehouse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Inbox != "/from/file" || c.Warehouse != "/from/flag.duckdb" || c.DuckDB.MemoryLimit != "3GB" {
+		t.Errorf("got inbox %q warehouse %q memory %q", c.Inbox, c.Warehouse, c.DuckDB.MemoryLimit)
+	}
+	if c.Extract.MaxCellBytes != Defaults().Extract.MaxCellBytes {
+		t.Errorf("default lost: %d", c.Extract.MaxCellBytes)
+	}
+}
+
+func TestValidateNamesKey(t *testing.T) {
+	inbox := t.TempDir()
+	tests := []struct {
+		edit func(*Config)
+		key  string
+	}{
+		{func(c *Config) { c.Inbox = "" }, "inbox"},
+		{func(c *Config) { c.Inbox = "/does/not/exist" }, "inbox"},
+		{func(c *Config) { c.Warehouse = "" }, "warehouse"},
+		{func(c *Config) { c.Log.Level = "loud" }, "log.level"},
+		{func(c *Config) { c.Extract.MaxXMLBytes = c.Extract.MaxUnzipBytes + 1 }, "extract.max_xml_bytes"},
+		{func(c *Config) { c.Extract.Workers = -1 }, "extract.workers"},
+	}
+	for _, tt := range tests {
+		c := Defaults()
+		c.Inbox, c.Warehouse, c.File = inbox, "w.duckdb", "cchc.yaml"
+		tt.edit(&c)
+		err := c.Validate()
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "cchc.yaml: "+tt.key+":") {
+			t.Errorf("%s: err = %v", tt.key, err)
+		}
+	}
+	c := Defaults()
+	c.Inbox, c.Warehouse = inbox, "w.duckdb"
+	if err := c.Validate(); err != nil || !strings.HasSuffix(c.StateDir, "w.duckdb.state") {
+		t.Errorf("valid config: %v, state dir %q", err, c.StateDir)
+	}
+}
+
+func TestUnknownKey(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cchc.yaml")
+	os.WriteFile(file, []byte("inbox: x\nwarehose: typo.duckdb\n"), 0o644)
+	_, err := Load(file, nil, nil)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"warehose"`) {
+		t.Errorf("err = %v, want the unknown key named", err)
+	}
+}

@@ -1,0 +1,127 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func names(ms []*Model) string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.Name)
+	}
+	return strings.Join(s, " ")
+}
+
+func TestOrder(t *testing.T) {
+	builtin := fstest.MapFS{
+		"core/b.sql":   {Data: []byte("SELECT * FROM core.a")},
+		"core/a.sql":   {Data: []byte("SELECT 1 AS x")},
+		"marts/c.sql":  {Data: []byte("-- depends: core.a\nSELECT * FROM core.b")},
+		"tests/t1.sql": {Data: []byte("SELECT 1 WHERE false")},
+	}
+	custom := fstest.MapFS{
+		"team/d.sql": {Data: []byte("SELECT * FROM marts.c -- and core.zzz is only a comment")},
+		"core/e.sql": {Data: []byte("SELECT 2 AS y")},
+	}
+	m1, t1, err := ParseModels(builtin, "sql", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, _, err := ParseModels(custom, "team", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(t1) != 1 || t1[0].Name != "tests.t1" {
+		t.Fatalf("tests = %+v", t1)
+	}
+	got, err := Order(append(m1, m2...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "core.a core.b marts.c core.e team.d"; names(got) != want {
+		t.Errorf("order = %s, want %s", names(got), want)
+	}
+}
+
+func TestOrderErrors(t *testing.T) {
+	cycle := fstest.MapFS{
+		"core/a.sql": {Data: []byte("SELECT * FROM core.b")},
+		"core/b.sql": {Data: []byte("SELECT * FROM core.a")},
+	}
+	m, _, _ := ParseModels(cycle, "sql", 0)
+	_, err := Order(m)
+	if !errors.Is(err, ErrModelGraph) || !strings.Contains(err.Error(), "sql:core/a.sql") || !strings.Contains(err.Error(), "sql:core/b.sql") {
+		t.Errorf("cycle error = %v, want one naming both files", err)
+	}
+	a, _, _ := ParseModels(fstest.MapFS{"core/a.sql": {Data: []byte("SELECT 1")}}, "sql", 0)
+	b, _, _ := ParseModels(fstest.MapFS{"core/a.sql": {Data: []byte("SELECT 2")}}, "/srv/team", 1)
+	_, err = Order(append(a, b...))
+	if !errors.Is(err, ErrModelGraph) || !strings.Contains(err.Error(), "sql:core/a.sql") || !strings.Contains(err.Error(), "/srv/team:core/a.sql") {
+		t.Errorf("duplicate error = %v, want one naming both files", err)
+	}
+	_, _, err = ParseModels(fstest.MapFS{"a.sql": {Data: []byte("SELECT 1")}}, "x", 0)
+	if !errors.Is(err, ErrModelGraph) {
+		t.Errorf("a model outside schema/ = %v, want ErrModelGraph", err)
+	}
+	_, _, err = ParseModels(fstest.MapFS{"core/a.sql": {Data: []byte("-- test: sorted(x)\nSELECT 1 AS x")}}, "x", 0)
+	if !errors.Is(err, ErrModelGraph) || !strings.Contains(err.Error(), "x:core/a.sql:1") {
+		t.Errorf("unknown test = %v, want an error naming file and line", err)
+	}
+}
+
+func TestRunModelsDataTests(t *testing.T) {
+	ctx := context.Background()
+	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fsys := fstest.MapFS{
+		"core/nums.sql": {Data: []byte(`-- comment: numbers
+-- column n: a number
+-- column label: its label
+-- test: unique(n)
+-- test: not_null(label)
+-- test: accepted_values(label: one, two)
+-- test: expression(n BETWEEN 1 AND 2)
+SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (2, NULL), (3, 'three')) t(n, label)`)},
+	}
+	models, tests, err := ParseModels(fsys, "sql", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := RunModels(ctx, w.DB, models, tests)
+	if !errors.Is(err, ErrDataTest) {
+		t.Fatalf("err = %v, want ErrDataTest", err)
+	}
+	failing := map[string]int64{}
+	for _, r := range results {
+		if r.Err != nil {
+			failing[r.Name] = r.Rows
+		}
+	}
+	want := map[string]int64{
+		"core.nums.unique(n)":                        1,
+		"core.nums.not_null(label)":                  1,
+		"core.nums.accepted_values(label: one, two)": 1,
+		"core.nums.expression(n BETWEEN 1 AND 2)":    1,
+	}
+	for k, n := range want {
+		if failing[k] != n {
+			t.Errorf("test %s failing rows = %d, want %d (failing: %v)", k, failing[k], n, failing)
+		}
+	}
+	if _, ok := failing["core.nums.comments"]; ok {
+		t.Errorf("comments test failed although every column is commented")
+	}
+	var c string
+	w.DB.QueryRow(`SELECT comment FROM duckdb_columns() WHERE table_name = 'nums' AND column_name = 'label'`).Scan(&c)
+	if c != "its label" {
+		t.Errorf("column comment = %q", c)
+	}
+}
