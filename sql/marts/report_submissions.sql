@@ -16,7 +16,7 @@ WITH periods AS (
     SELECT DISTINCT period_code FROM core.report_files WHERE kind = 'unit_report'
 ),
 received AS (
-    SELECT period_code, unit_code, min(modified_at) AS first_received_at, count(DISTINCT file_sha256) AS reports_received
+    SELECT period_code, unit_code, min(first_modified_at) AS first_received_at, count(DISTINCT file_sha256) AS reports_received
     FROM core.report_files
     WHERE kind = 'unit_report'
     GROUP BY ALL
