@@ -103,6 +103,15 @@ type DossierReader struct {
 	refs    atomic.Int64
 	cols    map[string]int
 	batch   int
+	// memo caches coded lookups per field: exports repeat a handful of
+	// wordings over millions of rows, and folding each one costs more than the
+	// rest of the row.
+	memo map[string]map[string]memoVal
+}
+
+type memoVal struct {
+	v  string
+	ok bool
 }
 
 // NewDossierReader starts reading the dossier rows of a sheet. It fails when the
@@ -112,7 +121,8 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	if ctx.Head.Layout.Col("unit") < 0 && ctx.Head.Unit == "" {
 		return nil, fmt.Errorf("%w: không có cột đơn vị, tiêu đề và tên tệp không nêu phường/phòng nào / no unit column, and neither the title nor the file name names a unit", extract.ErrNoUnit)
 	}
-	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns, batch: env.BatchRows}
+	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns, batch: env.BatchRows,
+		memo: map[string]map[string]memoVal{}}
 	if r.batch <= 0 {
 		r.batch = 16384
 	}
@@ -241,7 +251,19 @@ func (p *rowParser) coded(field, domain string, required bool) (string, bool) {
 		p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
 		return "", false
 	}
-	v, ok := p.r.env.Values.Lookup(domain, raw)
+	m := p.r.memo[field]
+	if m == nil {
+		m = map[string]memoVal{}
+		p.r.memo[field] = m
+	}
+	mv, hit := m[raw]
+	if !hit {
+		mv.v, mv.ok = p.r.env.Values.Lookup(domain, raw)
+		if len(m) < 4096 {
+			m[raw] = mv
+		}
+	}
+	v, ok := mv.v, mv.ok
 	if !ok {
 		p.reject(field, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
 	}
@@ -262,7 +284,19 @@ func (r *DossierReader) row(row extract.Row) bool {
 	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
 	if c, ok := r.cols["unit"]; ok && row.Cell(c) != "" {
 		raw := row.Cell(c)
-		code, ok := r.env.Units.Match(raw)
+		m := r.memo["unit"]
+		if m == nil {
+			m = map[string]memoVal{}
+			r.memo["unit"] = m
+		}
+		mv, hit := m[raw]
+		if !hit {
+			mv.v, mv.ok = r.env.Units.Match(raw)
+			if len(m) < 4096 {
+				m[raw] = mv
+			}
+		}
+		code, ok := mv.v, mv.ok
 		unitSource = "column"
 		if !ok {
 			p.reject("unit", raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))

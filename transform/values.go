@@ -64,7 +64,9 @@ type Pseudonymizer struct{ key []byte }
 
 // NewPseudonymizer returns a pseudonymizer keyed with key; the key is never
 // written anywhere by this package.
-func NewPseudonymizer(key []byte) *Pseudonymizer { return &Pseudonymizer{key: append([]byte(nil), key...)} }
+func NewPseudonymizer(key []byte) *Pseudonymizer {
+	return &Pseudonymizer{key: append([]byte(nil), key...)}
+}
 
 // Key returns the HMAC-SHA256 of the normalised ID (letters and digits, upper
 // case), hex encoded, or "" for an empty ID.
