@@ -83,11 +83,15 @@ const (
 type candidate struct {
 	layout   Layout
 	required int
+	byLabel  int // required fields matched by their header text, not the column-number row
 	matched  int
 	depth    int
 }
 
 func (c candidate) better(o candidate) bool {
+	if c.byLabel != o.byLabel {
+		return c.byLabel > o.byLabel
+	}
 	if c.required != o.required {
 		return c.required > o.required
 	}
@@ -162,17 +166,20 @@ func (v *Vocab) match(kind string, paths [][]string, numbers []string) candidate
 	aliases := v.aliases[kind]
 	l := Layout{Kind: kind, Columns: map[string]int{}, Labels: make([]string, len(paths))}
 	ranks := map[string]int{}
+	numbered := map[string]bool{}
 	for col, path := range paths {
 		l.Labels[col] = strings.Join(path, " › ")
 		if len(path) == 0 {
 			continue
 		}
 		fr, ok := lookupPath(aliases, path)
+		byNumber := false
 		if !ok && col < len(numbers) {
 			fr, ok = aliases[Fold(numbers[col])]
 			if ok && !strings.HasPrefix(Fold(numbers[col]), "(") {
 				ok = false
 			}
+			byNumber = ok
 		}
 		if !ok {
 			l.Ignored = append(l.Ignored, l.Labels[col])
@@ -190,11 +197,15 @@ func (v *Vocab) match(kind string, paths [][]string, numbers []string) candidate
 			continue
 		}
 		l.Columns[fr.field], ranks[fr.field] = col, fr.rank
+		numbered[fr.field] = byNumber
 	}
 	c := candidate{matched: len(l.Columns)}
 	for _, f := range v.required[kind] {
 		if _, ok := l.Columns[f]; ok {
 			c.required++
+			if !numbered[f] {
+				c.byLabel++
+			}
 		} else {
 			l.Missing = append(l.Missing, f)
 		}
@@ -211,6 +222,13 @@ func lookupPath(aliases map[string]fieldRank, path []string) (fieldRank, bool) {
 	for i := range path {
 		if fr, ok := aliases[Fold(strings.Join(path[i:], " "))]; ok {
 			return fr, true
+		}
+	}
+	for i := range path {
+		if t := strings.Join(path[i:], " "); hasLatin1(t) {
+			if fr, ok := aliases[Fold(DecodeTCVN3(t))]; ok {
+				return fr, true
+			}
 		}
 	}
 	// A parent alone (a header merged down over empty child cells) — but only

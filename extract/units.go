@@ -78,7 +78,23 @@ func squeeze(folded string) string {
 // Match returns the unit code whose alias folds to the same text as name.
 func (u *Units) Match(name string) (string, bool) {
 	code, ok := u.byAlias[Fold(name)]
+	if !ok && hasLatin1(name) {
+		// Short legacy-font cells ("UBND Néi vô") look like Unicode to
+		// LooksTCVN3; a name that matches nothing gets a second reading.
+		code, ok = u.byAlias[Fold(DecodeTCVN3(name))]
+	}
 	return code, ok
+}
+
+// hasLatin1 reports whether s has a character of the Latin-1 supplement, the
+// range that TCVN3 text read as Windows-1252 lives in.
+func hasLatin1(s string) bool {
+	for _, r := range s {
+		if r >= 0x80 && r <= 0xff {
+			return true
+		}
+	}
+	return false
 }
 
 // Level returns the level of a unit code (district, ward, department).

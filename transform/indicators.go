@@ -67,5 +67,8 @@ func (ind *Indicators) Match(code, text string) (string, bool) {
 		}
 	}
 	c, ok := ind.byText[IndicatorKey(text)]
+	if !ok {
+		c, ok = ind.byText[IndicatorKey(extract.DecodeTCVN3(text))]
+	}
 	return c, ok
 }

@@ -43,6 +43,11 @@ func (v *Values) Lookup(domain, raw string) (string, bool) {
 	if val, ok := m[k]; ok {
 		return val, true
 	}
+	if decoded := extract.Fold(extract.DecodeTCVN3(raw)); decoded != k {
+		if val, ok := m[decoded]; ok {
+			return val, true
+		}
+	}
 	if i := strings.Index(k, ".0"); i > 0 && strings.Trim(k[i+1:], "0") == "" {
 		val, ok := m[k[:i]]
 		return val, ok
@@ -53,6 +58,9 @@ func (v *Values) Lookup(domain, raw string) (string, bool) {
 // FieldGroup returns the group of a field name (tnmt, khdt, other).
 func (v *Values) FieldGroup(field string) string {
 	if g, ok := v.fieldGroups[extract.Fold(field)]; ok {
+		return g
+	}
+	if g, ok := v.fieldGroups[extract.Fold(extract.DecodeTCVN3(field))]; ok {
 		return g
 	}
 	return "other"
