@@ -354,7 +354,7 @@ func (r *DossierReader) row(row extract.Row) bool {
 	b.Field(4).(*array.StringBuilder).Append(unit)
 	b.Field(5).(*array.StringBuilder).Append(unitSource)
 	b.Field(6).(*array.StringBuilder).Append(field)
-	b.Field(7).(*array.StringBuilder).Append(r.env.Values.FieldGroup(field))
+	b.Field(7).(*array.StringBuilder).Append(r.fieldGroup(field))
 	appendOptString(b.Field(8).(*array.StringBuilder), p.cell("procedure_code"))
 	b.Field(9).(*array.StringBuilder).Append(name)
 	ts := func(i int, t time.Time, ok bool) {
@@ -383,4 +383,21 @@ func appendOptString(b *array.StringBuilder, s string) {
 		return
 	}
 	b.Append(s)
+}
+
+// fieldGroup returns the group of a field, memoised per sheet.
+func (r *DossierReader) fieldGroup(field string) string {
+	m := r.memo["field_group"]
+	if m == nil {
+		m = map[string]memoVal{}
+		r.memo["field_group"] = m
+	}
+	if v, ok := m[field]; ok {
+		return v.v
+	}
+	g := r.env.Values.FieldGroup(field)
+	if len(m) < 4096 {
+		m[field] = memoVal{v: g, ok: true}
+	}
+	return g
 }
