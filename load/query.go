@@ -33,16 +33,21 @@ type KPIRow struct {
 // target and the units that miss it.
 func Scoreboard(ctx context.Context, db *sql.DB, period string) ([]KPIRow, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT k.kpi_code, r.name_vi, coalesce(d.numerator, 0), coalesce(d.denominator, 0), d.value, coalesce(d.target, max(k.target)),
-		       d.meets_target,
-		       coalesce(list(k.unit_code ORDER BY k.unit_code) FILTER (k.meets_target = false AND k.unit_code <> 'thanh_xuan'), []),
-		       count(*) FILTER (k.value IS NOT NULL AND k.unit_code <> 'thanh_xuan')
-		FROM marts.kpi_values k
-		JOIN ref.kpis r USING (kpi_code)
-		LEFT JOIN marts.kpi_values d ON d.period_code = k.period_code AND d.kpi_code = k.kpi_code AND d.unit_code = 'thanh_xuan'
-		WHERE k.period_code = ?
-		GROUP BY ALL
-		ORDER BY min(CASE r.source WHEN 'dossier' THEN 0 WHEN 'bieu06' THEN 1 ELSE 2 END), k.kpi_code`, period)
+		WITH units AS (
+			SELECT kpi_code,
+			       coalesce(list(unit_code ORDER BY unit_code) FILTER (meets_target = false), []) AS missing,
+			       count(*) FILTER (value IS NOT NULL) AS with_value,
+			       max(target) AS any_target
+			FROM marts.kpi_values
+			WHERE period_code = ? AND unit_code <> 'thanh_xuan'
+			GROUP BY kpi_code
+		)
+		SELECT k.kpi_code, k.name_vi, coalesce(d.numerator, 0), coalesce(d.denominator, 0), d.value,
+		       coalesce(d.target, u.any_target), d.meets_target, u.missing, u.with_value
+		FROM units u
+		JOIN ref.kpis k USING (kpi_code)
+		LEFT JOIN marts.kpi_values d ON d.period_code = ? AND d.kpi_code = u.kpi_code AND d.unit_code = 'thanh_xuan'
+		ORDER BY CASE k.source WHEN 'dossier' THEN 0 WHEN 'bieu06' THEN 1 ELSE 2 END, k.kpi_code`, period, period)
 	if err != nil {
 		return nil, err
 	}
