@@ -169,7 +169,7 @@ func (d *DataRows) classify(r Row) RowClass {
 		return RowBlank
 	}
 	key := r.Cell(d.key)
-	if d.layout.Kind == KindDossiers && key != "" && !strings.ContainsAny(key, " \t") {
+	if d.layout.Kind == KindDossiers && key != "" && !strings.ContainsAny(key, " \t") && strings.ContainsAny(key, "0123456789") {
 		return RowData // the hot path: a dossier row with an id
 	}
 	for _, c := range r.Cells {
@@ -190,7 +190,7 @@ func (d *DataRows) classify(r Row) RowClass {
 		// An id has no spaces; "Tổng cộng: 752 hồ sơ" or "I. Lĩnh vực Hộ tịch"
 		// in the id column is a total or a section, as is any row that has
 		// none of the other required fields.
-		notID := key == "" || strings.ContainsAny(key, " \t")
+		notID := key == "" || strings.ContainsAny(key, " \t") || reTotal.MatchString(Fold(key))
 		if notID {
 			for _, c := range r.Cells {
 				if c != "" && reTotal.MatchString(Fold(c)) {

@@ -94,6 +94,7 @@ func printSummary(w io.Writer, s *RunSummary) {
 		}
 	}
 	fmt.Fprintf(w, "models: %d built, %d data tests, %d failed; KPI rows: %d\n", models, tests, failedModels, s.KPIRows)
+	printReportStatus(w, s.Reports)
 	if s.Published {
 		fmt.Fprintf(w, "published %s\n", s.Warehouse)
 	} else {

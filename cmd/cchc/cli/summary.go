@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+)
+
+// ReportStatus is what a run tells of the periodic reports (issue: who has not
+// reported, who was late, where reported and computed figures disagree).
+type ReportStatus struct {
+	Periods []PeriodReports
+	Gaps    []ReconciliationGap
+}
+
+// PeriodReports counts the unit reports of one period.
+type PeriodReports struct {
+	Period         string
+	Received, Late int
+	Missing        []string
+}
+
+// ReconciliationGap is a unit whose Biểu 06 disagrees with its dossiers.
+type ReconciliationGap struct {
+	Period, Unit         string
+	ResolvedDiff, OnTime int64
+}
+
+// reportStatus reads the report marts of the work database.
+func reportStatus(ctx context.Context, db *sql.DB) (*ReportStatus, error) {
+	rs := &ReportStatus{}
+	rows, err := db.QueryContext(ctx, `
+		SELECT period_code, count(*) FILTER (received), count(*) FILTER (received AND NOT on_time),
+		       coalesce(list(unit_code ORDER BY unit_code) FILTER (NOT received), [])
+		FROM marts.report_submissions GROUP BY period_code ORDER BY period_code`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var p PeriodReports
+		var missing []any
+		if err := rows.Scan(&p.Period, &p.Received, &p.Late, &missing); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		for _, m := range missing {
+			p.Missing = append(p.Missing, fmt.Sprint(m))
+		}
+		rs.Periods = append(rs.Periods, p)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `
+		SELECT period_code, unit_code, resolved_total_diff, resolved_on_time_or_early_diff
+		FROM marts.tthc_reconciliation
+		WHERE resolved_total_diff <> 0 OR resolved_on_time_or_early_diff <> 0
+		ORDER BY period_code, unit_code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g ReconciliationGap
+		if err := rows.Scan(&g.Period, &g.Unit, &g.ResolvedDiff, &g.OnTime); err != nil {
+			return nil, err
+		}
+		rs.Gaps = append(rs.Gaps, g)
+	}
+	return rs, rows.Err()
+}
+
+func printReportStatus(w io.Writer, rs *ReportStatus) {
+	if rs == nil {
+		return
+	}
+	for _, p := range rs.Periods {
+		fmt.Fprintf(w, "reports %s: %d received (%d late), %d missing", p.Period, p.Received, p.Late, len(p.Missing))
+		if len(p.Missing) > 0 && len(p.Missing) <= 12 {
+			fmt.Fprintf(w, ": %v", p.Missing)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(rs.Gaps) > 0 {
+		fmt.Fprintf(w, "reconciliation gaps (Biểu 06 − dossiers, marts.tthc_reconciliation): %d\n", len(rs.Gaps))
+		for i, g := range rs.Gaps {
+			if i == 10 {
+				fmt.Fprintf(w, "  … %d more\n", len(rs.Gaps)-10)
+				break
+			}
+			fmt.Fprintf(w, "  %s %-22s resolved %+d, on time or early %+d\n", g.Period, g.Unit, g.ResolvedDiff, g.OnTime)
+		}
+	}
+}
