@@ -6,10 +6,16 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"time"
 
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/robfig/cron/v3"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
@@ -32,6 +38,10 @@ type Config struct {
 	Extract Extract `mapstructure:"extract"`
 	DuckDB  DuckDB  `mapstructure:"duckdb"`
 	Log     Log     `mapstructure:"log"`
+
+	Sources  []Source `mapstructure:"sources"` // where `cchc pull` fetches files into the inbox
+	Pull     Pull     `mapstructure:"pull"`
+	Schedule Schedule `mapstructure:"schedule"`
 
 	// File is the configuration file that was read, if any (not a key).
 	File string `mapstructure:"-"`
@@ -68,6 +78,56 @@ type Log struct {
 	Format string `mapstructure:"format"` // text or json
 }
 
+// Source is one place where wards or the one-stop-shop system publish files:
+// a local or mounted folder (Path) or one HTTP(S) file (URL), never both.
+type Source struct {
+	Name    string            `mapstructure:"name"`    // a slug (a-z, 0-9, _ and -), unique
+	Path    string            `mapstructure:"path"`    // a folder, read recursively
+	URL     string            `mapstructure:"url"`     // one file over http or https
+	Include []string          `mapstructure:"include"` // file-name patterns of a folder source (*.xlsx); empty: every file
+	File    string            `mapstructure:"file"`    // name in the inbox of a URL source; default: the URL's last segment
+	Dest    string            `mapstructure:"dest"`    // folder under the inbox; default: the name
+	SHA256  string            `mapstructure:"sha256"`  // expected checksum of a URL source, when its publisher announces one
+	Headers map[string]string `mapstructure:"headers"` // extra request headers; $VAR and ${VAR} are expanded from the environment
+}
+
+// Pull bounds what fetching one file may cost.
+type Pull struct {
+	Timeout  time.Duration `mapstructure:"timeout"`   // one HTTP attempt, the whole download
+	Retries  int           `mapstructure:"retries"`   // further attempts after a failure that may pass
+	Backoff  time.Duration `mapstructure:"backoff"`   // wait before the first retry; doubles each time
+	MaxBytes int64         `mapstructure:"max_bytes"` // a larger file fails its source entry
+	Workers  int           `mapstructure:"workers"`   // sources pulled at the same time
+}
+
+// Missed-run policies of the scheduler.
+const (
+	MissedRunOnce = "run_once" // after downtime, run a job once at start if a scheduled run was missed
+	MissedSkip    = "skip"     // wait for the next scheduled time
+)
+
+// Schedule configures `cchc schedule`.
+type Schedule struct {
+	TimeZone      string        `mapstructure:"time_zone"`      // cron times are read in this zone
+	Missed        string        `mapstructure:"missed"`         // run_once or skip
+	ShutdownGrace time.Duration `mapstructure:"shutdown_grace"` // how long a run in flight may finish after SIGTERM before it is aborted
+	Jobs          []Job         `mapstructure:"jobs"`
+}
+
+// Job is one scheduled job: pull the sources, run the pipeline, or both (in
+// that order).
+type Job struct {
+	Name    string   `mapstructure:"name"`
+	Cron    string   `mapstructure:"cron"`    // five fields (minute first), or six with seconds first; @daily, @every 1h
+	Pull    bool     `mapstructure:"pull"`    // pull sources into the inbox
+	Run     bool     `mapstructure:"run"`     // run the pipeline and publish
+	Sources []string `mapstructure:"sources"` // names of the sources to pull; empty: all
+}
+
+// CronParser reads the cron expressions of schedule jobs: the classic five
+// fields, an optional leading seconds field, and descriptors (@daily, @every).
+var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
 // Defaults returns the configuration used when nothing else is said.
 func Defaults() Config {
 	return Config{
@@ -80,6 +140,14 @@ func Defaults() Config {
 		},
 		DuckDB: DuckDB{StorageVersion: "v1.0.0"},
 		Log:    Log{Level: "info", Format: "text"},
+		Pull: Pull{
+			Timeout:  2 * time.Minute,
+			Retries:  3,
+			Backoff:  5 * time.Second,
+			MaxBytes: 512 << 20,
+			Workers:  4,
+		},
+		Schedule: Schedule{TimeZone: "Asia/Ho_Chi_Minh", Missed: MissedRunOnce, ShutdownGrace: 10 * time.Minute},
 	}
 }
 
@@ -102,6 +170,16 @@ func keys(d Config) map[string]any {
 		"duckdb.storage_version":     d.DuckDB.StorageVersion,
 		"log.level":                  d.Log.Level,
 		"log.format":                 d.Log.Format,
+		"sources":                    d.Sources,
+		"pull.timeout":               d.Pull.Timeout,
+		"pull.retries":               d.Pull.Retries,
+		"pull.backoff":               d.Pull.Backoff,
+		"pull.max_bytes":             d.Pull.MaxBytes,
+		"pull.workers":               d.Pull.Workers,
+		"schedule.time_zone":         d.Schedule.TimeZone,
+		"schedule.missed":            d.Schedule.Missed,
+		"schedule.shutdown_grace":    d.Schedule.ShutdownGrace,
+		"schedule.jobs":              d.Schedule.Jobs,
 	}
 }
 
@@ -139,7 +217,9 @@ func Load(file string, fs *pflag.FlagSet, flagKeys map[string]string) (Config, e
 		}
 	}
 	var c Config
-	if err := v.Unmarshal(&c); err != nil {
+	// Keys inside list items (sources, schedule.jobs) escape the check above;
+	// ErrorUnused catches a misspelt one there.
+	if err := v.Unmarshal(&c, func(dc *mapstructure.DecoderConfig) { dc.ErrorUnused = true }); err != nil {
 		return Config{}, fmt.Errorf("%w: %s: %v", ErrInvalid, orEnv(file), err)
 	}
 	c.File = file
@@ -204,12 +284,129 @@ func (c *Config) Validate() error {
 	default:
 		return bad("log.format", fmt.Sprintf("%q is not text or json", c.Log.Format))
 	}
+	if err := c.validateSources(bad); err != nil {
+		return err
+	}
+	if err := c.validateSchedule(bad); err != nil {
+		return err
+	}
 	var err error
 	if c.Warehouse, err = filepath.Abs(c.Warehouse); err != nil {
 		return bad("warehouse", err.Error())
 	}
 	if c.StateDir, err = filepath.Abs(c.StateDir); err != nil {
 		return bad("state_dir", err.Error())
+	}
+	return nil
+}
+
+var reSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (c *Config) validateSources(bad func(key, msg string) error) error {
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		key := func(k string) string { return fmt.Sprintf("sources[%d].%s", i, k) }
+		if !reSlug.MatchString(s.Name) {
+			return bad(key("name"), fmt.Sprintf("%q must be a slug of a-z, 0-9, _ and - (it names the source in ops.source_pulls)", s.Name))
+		}
+		if names[s.Name] {
+			return bad(key("name"), fmt.Sprintf("%q is used by two sources", s.Name))
+		}
+		names[s.Name] = true
+		switch {
+		case (s.Path == "") == (s.URL == ""):
+			return bad(key("path"), "give either path (a folder) or url (an HTTP(S) file)")
+		case s.URL != "":
+			u, err := url.Parse(s.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return bad(key("url"), fmt.Sprintf("%q is not an http or https URL", s.URL))
+			}
+			if s.File == "" && (path.Base(u.Path) == "/" || path.Base(u.Path) == ".") {
+				return bad(key("file"), "required when the URL does not end in a file name")
+			}
+			if len(s.Include) > 0 {
+				return bad(key("include"), "only for a folder source")
+			}
+		case s.File != "" || s.SHA256 != "" || len(s.Headers) > 0:
+			return bad(key("path"), "file, sha256 and headers are only for a URL source")
+		}
+		if s.File != "" && (strings.ContainsAny(s.File, `/\`) || strings.HasPrefix(s.File, ".")) {
+			return bad(key("file"), fmt.Sprintf("%q must be a plain file name", s.File))
+		}
+		if s.Dest != "" && (filepath.IsAbs(s.Dest) || !filepath.IsLocal(s.Dest)) {
+			return bad(key("dest"), fmt.Sprintf("%q must be a folder inside the inbox", s.Dest))
+		}
+		if s.SHA256 != "" && !regexp.MustCompile(`^[0-9a-fA-F]{64}$`).MatchString(s.SHA256) {
+			return bad(key("sha256"), "must be 64 hexadecimal digits")
+		}
+		for _, p := range s.Include {
+			if _, err := path.Match(p, ""); err != nil {
+				return bad(key("include"), fmt.Sprintf("%q: %v", p, err))
+			}
+		}
+	}
+	if c.Pull.Timeout <= 0 {
+		return bad("pull.timeout", "must be positive (e.g. 2m)")
+	}
+	if c.Pull.Retries < 0 {
+		return bad("pull.retries", "must be 0 or more")
+	}
+	if c.Pull.Backoff < 0 {
+		return bad("pull.backoff", "must be 0 or more")
+	}
+	if c.Pull.MaxBytes <= 0 {
+		return bad("pull.max_bytes", "must be positive")
+	}
+	if c.Pull.Workers <= 0 {
+		return bad("pull.workers", "must be 1 or more")
+	}
+	return nil
+}
+
+func (c *Config) validateSchedule(bad func(key, msg string) error) error {
+	s := c.Schedule
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		return bad("schedule.time_zone", fmt.Sprintf("%q is not a time zone (Asia/Ho_Chi_Minh)", s.TimeZone))
+	}
+	switch s.Missed {
+	case MissedRunOnce, MissedSkip:
+	default:
+		return bad("schedule.missed", fmt.Sprintf("%q is not run_once or skip", s.Missed))
+	}
+	if s.ShutdownGrace < 0 {
+		return bad("schedule.shutdown_grace", "must be 0 (abort at once) or more")
+	}
+	sources := map[string]bool{}
+	for _, src := range c.Sources {
+		sources[src.Name] = true
+	}
+	names := map[string]bool{}
+	for i, j := range s.Jobs {
+		key := func(k string) string { return fmt.Sprintf("schedule.jobs[%d].%s", i, k) }
+		if !reSlug.MatchString(j.Name) {
+			return bad(key("name"), fmt.Sprintf("%q must be a slug of a-z, 0-9, _ and -", j.Name))
+		}
+		if names[j.Name] {
+			return bad(key("name"), fmt.Sprintf("%q is used by two jobs", j.Name))
+		}
+		names[j.Name] = true
+		if _, err := CronParser.Parse(j.Cron); err != nil {
+			return bad(key("cron"), fmt.Sprintf("%q: %v", j.Cron, err))
+		}
+		if !j.Pull && !j.Run {
+			return bad(key("pull"), "a job pulls, runs, or both: set pull: true and/or run: true")
+		}
+		if !j.Pull && len(j.Sources) > 0 {
+			return bad(key("sources"), "only for a job with pull: true")
+		}
+		if j.Pull && len(c.Sources) == 0 {
+			return bad(key("pull"), "no sources are configured")
+		}
+		for _, n := range j.Sources {
+			if !sources[n] {
+				return bad(key("sources"), fmt.Sprintf("%q is not the name of a source", n))
+			}
+		}
 	}
 	return nil
 }

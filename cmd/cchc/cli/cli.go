@@ -47,9 +47,13 @@ func (e usageError) Unwrap() error { return e.error }
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	root := newRoot(stdin, stdout, stderr)
+	g := &globalFlags{}
+	root := newRoot(g, stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if g.finishProgress != nil {
+		g.finishProgress() // end a progress bar's line before the error
+	}
 	return exitCode(ctx, err, stderr)
 }
 
@@ -71,13 +75,16 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 }
 
 type globalFlags struct {
-	config string
-	quiet  bool
-	json   bool
+	config   string
+	quiet    bool
+	json     bool
+	progress string // auto, bar, json, none
+
+	finishProgress func()
+	barLog         io.Writer // set while a progress bar is drawn on stderr
 }
 
-func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	g := &globalFlags{}
+func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "cchc",
 		Short:         "Kho dữ liệu cải cách hành chính quận Thanh Xuân — the CCHC data warehouse pipeline",
@@ -90,9 +97,23 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVar(&g.config, "config", "", "YAML configuration file (keys as in README; CCHC_* variables override it)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
-	root.PersistentFlags().BoolVar(&g.json, "json", false, "log JSON lines instead of text")
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "log and report progress as JSON lines instead of text (status: print JSON)")
+	root.PersistentFlags().StringVar(&g.progress, "progress", progressAuto, "progress display: auto (a bar on a terminal, JSON lines otherwise), bar, json or none")
+	// Every command gets its progress renderer through the context: the
+	// pipeline, the pulls and the scheduler report to it (progress.go).
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		switch g.progress {
+		case progressAuto, progressBar, progressJSON, progressNone:
+		default:
+			return usageError{fmt.Errorf("--progress %q: want auto, bar, json or none", g.progress)}
+		}
+		ui := newProgress(progressMode(g, c.ErrOrStderr()), c.ErrOrStderr())
+		g.finishProgress, g.barLog = ui.finish, ui.logWriter
+		c.SetContext(withProgress(c.Context(), ui.render))
+		return nil
+	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
-	root.AddCommand(newRunCmd(g), newVersionCmd())
+	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g))
 	root.Args = cobra.NoArgs
 	return root
 }
@@ -103,6 +124,9 @@ func logger(g *globalFlags, cfg config.Config, w io.Writer) *slog.Logger {
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
 	if g.quiet {
 		level = slog.LevelError
+	}
+	if g.barLog != nil {
+		w = g.barLog // log lines go above the progress bar, not through it
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if g.json || cfg.Log.Format == "json" {

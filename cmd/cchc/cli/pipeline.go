@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh on machines without a zoneinfo database
 
@@ -67,6 +68,7 @@ type RunSummary struct {
 	Published       bool
 	Warehouse       string
 	KPIRows         int64
+	Reports         *ReportStatus
 }
 
 // Count returns the number of files with the given status.
@@ -100,12 +102,14 @@ type pipeline struct {
 	open    extract.OpenOptions
 	sum     *RunSummary
 	now     func() time.Time
+	// progress is told of every file and model (progress.go); nil = none.
+	progress func(Event)
 }
 
 // runPipeline extracts, loads, builds the models, runs the data tests and
 // publishes. It returns the summary also on error (what was done until then).
 func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*RunSummary, error) {
-	p := &pipeline{cfg: cfg, log: log, now: time.Now}
+	p := &pipeline{cfg: cfg, log: log, now: time.Now, progress: progressFrom(ctx)}
 	p.sum = &RunSummary{RunID: newRunID(), Started: time.Now(), RejectsByReason: map[string]int64{}, Warehouse: cfg.Warehouse}
 	lock, err := load.TryLock(cfg.StateDir)
 	if err != nil {
@@ -159,6 +163,11 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 	if err := p.buildModels(ctx); err != nil {
 		p.recordRun(ctx, err)
 		return p.sum, err
+	}
+	if rs, err := reportStatus(ctx, p.work.DB); err == nil {
+		p.sum.Reports = rs
+	} else {
+		p.log.Warn("report status", "err", err)
 	}
 	p.sum.Ended = time.Now()
 	p.recordRun(ctx, nil)
@@ -259,11 +268,13 @@ func (p *pipeline) extractAll(ctx context.Context) error {
 			toLoad = append(toLoad, i)
 		}
 	}
+	var done atomic.Int64
 	forEach(ctx, len(toLoad), workers, func(k int) {
 		i := toLoad[k]
 		outcomes[i] = p.loadFile(ctx, &sources[i])
 		o := outcomes[i]
 		p.log.Info("file", "path", o.Path, "status", o.Status, "kind", o.Kind, "rows", o.Rows, "rejected", o.Rejected, "message", o.Message)
+		p.emit(Event{Phase: PhaseFiles, Name: o.Path, Status: o.Status, Done: int(done.Add(1)), Total: len(toLoad), Rows: o.Rows})
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -579,6 +590,9 @@ func (p *pipeline) buildModels(ctx context.Context) error {
 	sort.SliceStable(tests, func(i, j int) bool { return tests[i].Name < tests[j].Name })
 	results, err := load.RunModels(ctx, p.work.DB, ordered, tests)
 	p.sum.Models = results
+	for i, r := range results {
+		p.emit(Event{Phase: PhaseModels, Name: r.Name, Status: resultStatus(r), Done: i + 1, Total: len(results), Rows: r.Rows})
+	}
 	for _, r := range results {
 		if r.Name == "marts.kpi_values" {
 			p.sum.KPIRows = r.Rows
@@ -589,7 +603,7 @@ func (p *pipeline) buildModels(ctx context.Context) error {
 
 // recordRun writes the run into ops tables (run history that analysts query).
 func (p *pipeline) recordRun(ctx context.Context, runErr error) {
-	if err := recordOps(ctx, p.work.DB, p.sum, runErr); err != nil {
+	if err := recordOps(ctx, p.work.DB, p.cfg.StateDir, p.sum, runErr); err != nil {
 		p.log.Warn("record run history", "err", err)
 	}
 }
