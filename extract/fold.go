@@ -16,7 +16,9 @@ func Fold(s string) string {
 	b.Grow(len(s))
 	space := false // a space is pending
 	lastPunct := true
-	for _, r := range norm.NFD.String(s) {
+	// Invalid bytes become U+FFFD first, so normalisation sees the same text
+	// on a second pass (Fold is idempotent).
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, "\ufffd")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue
