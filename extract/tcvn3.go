@@ -377,27 +377,5 @@ func vietnameseSyllable(w []rune) bool {
 	for i, r := range w {
 		dec[i] = unicode.ToLower(tcvn3Rune(r))
 	}
-	// Drop the tone (grave, acute, tilde, hook, dot below) but keep the letter's
-	// own breve, circumflex or horn.
-	var b strings.Builder
-	for _, r := range norm.NFD.String(string(dec)) {
-		switch r {
-		case 0x300, 0x301, 0x303, 0x309, 0x323:
-			continue
-		}
-		b.WriteRune(r)
-	}
-	syl := norm.NFC.String(b.String())
-	for _, ini := range vnInitials {
-		rest, ok := strings.CutPrefix(syl, ini)
-		if !ok {
-			continue
-		}
-		for _, fin := range vnFinals {
-			if v, ok := strings.CutSuffix(rest, fin); ok && vnVowels[v] {
-				return true
-			}
-		}
-	}
-	return false
+	return unicodeSyllable(string(dec))
 }

@@ -1112,7 +1112,9 @@ func vietnameseWords(s string) int {
 	return n
 }
 
-// unicodeSyllable reports whether w (Unicode) is a Vietnamese syllable.
+// unicodeSyllable reports whether w (Unicode) is a Vietnamese syllable: its
+// tones (grave, acute, tilde, hook, dot below) dropped, the letter's own breve,
+// circumflex or horn kept, it splits into an initial, a vowel and a final.
 func unicodeSyllable(w string) bool {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.ToLower(w)) {
