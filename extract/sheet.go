@@ -172,6 +172,9 @@ func (d *DataRows) classify(r Row) RowClass {
 	if d.layout.Kind == KindDossiers && key != "" && !strings.ContainsAny(key, " \t") && strings.ContainsAny(key, "0123456789") {
 		return RowData // the hot path: a dossier row with an id
 	}
+	if d.repeatsHeader(r) {
+		return RowSection // the header again, as printed at the top of each page
+	}
 	for _, c := range r.Cells {
 		if c == "" {
 			continue
@@ -210,6 +213,27 @@ func (d *DataRows) classify(r Row) RowClass {
 		return RowSection
 	}
 	return RowData
+}
+
+// repeatsHeader reports whether r repeats the header: at least two, and at
+// least half, of the layout's columns hold their own header label (or the last
+// line of a multi-row label).
+func (d *DataRows) repeatsHeader(r Row) bool {
+	same := 0
+	for _, col := range d.layout.Columns {
+		c := r.Cell(col)
+		if c == "" || col >= len(d.layout.Labels) {
+			continue
+		}
+		label := d.layout.Labels[col]
+		f := Fold(c)
+		if f == Fold(label) {
+			same++
+		} else if i := strings.LastIndex(label, " › "); i >= 0 && f == Fold(label[i+len(" › "):]) {
+			same++
+		}
+	}
+	return same >= 2 && 2*same >= len(d.layout.Columns)
 }
 
 // requiredEmpty reports whether every column of the layout other than the key

@@ -158,10 +158,15 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		if err := checkZip(path, opt); err != nil {
+		withFormulas, err := checkZip(path, opt)
+		if err != nil {
 			return nil, err
 		}
-		return openXLSX(path, opt, stamp, false)
+		wb, err := openXLSX(path, opt, stamp, false)
+		if err == nil {
+			wb.(*xlsxBook).withFormulas = withFormulas
+		}
+		return wb, err
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		// OLE2 container: an encrypted xlsx, or a legacy .xls (whatever its name).
 		switch ole2Kind(path) {
@@ -244,18 +249,19 @@ func ole2Kind(p string) (kind string) {
 // MaxUnzipBytes, or that holds a part which the xlsx reader keeps in memory
 // (anything but worksheets and the shared strings, which are streamed from a
 // temporary file when large) larger than MaxXMLBytes — unless it is a picture or
-// embedded file that compresses like one.
-func checkZip(p string, opt OpenOptions) error {
+// embedded file that compresses like one. It returns the worksheet parts that
+// hold formula elements (lower case paths).
+func checkZip(p string, opt OpenOptions) (map[string]bool, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
 	}
 	defer zr.Close()
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(opt.MaxUnzipBytes) {
-			return fmt.Errorf("%w: giải nén ra hơn %s, vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than the limit extract.max_unzip_bytes (%s)",
+			return nil, fmt.Errorf("%w: giải nén ra hơn %s, vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than the limit extract.max_unzip_bytes (%s)",
 				ErrTooLarge, byteSize(total), byteSize(uint64(opt.MaxUnzipBytes)), byteSize(uint64(opt.MaxUnzipBytes)))
 		}
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
@@ -266,7 +272,7 @@ func checkZip(p string, opt OpenOptions) error {
 		if media && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 < 20 {
 			continue
 		}
-		return fmt.Errorf("%w: phần %s giải nén ra %s (nén %d:1), vượt giới hạn extract.max_xml_bytes (%s) — nghi là zip bomb / the part %s inflates to %s (%d:1), more than extract.max_xml_bytes (%s): a zip bomb?",
+		return nil, fmt.Errorf("%w: phần %s giải nén ra %s (nén %d:1), vượt giới hạn extract.max_xml_bytes (%s) — nghi là zip bomb / the part %s inflates to %s (%d:1), more than extract.max_xml_bytes (%s): a zip bomb?",
 			ErrTooLarge, f.Name, byteSize(f.UncompressedSize64), ratio(f), byteSize(uint64(opt.MaxXMLBytes)),
 			f.Name, byteSize(f.UncompressedSize64), ratio(f), byteSize(uint64(opt.MaxXMLBytes)))
 	}
@@ -274,23 +280,65 @@ func checkZip(p string, opt OpenOptions) error {
 	// damaged part would read as a shorter sheet. Inflate every part once
 	// (streaming, within the limits just checked): the zip checksums must
 	// hold, and a worksheet must end with its closing tag.
+	withFormulas := map[string]bool{}
 	for _, f := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		sheet := strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml")
 		rc, err := f.Open()
 		if err != nil {
-			return fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
+			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
 		}
 		var tail tailWriter
-		_, err = io.Copy(&tail, rc)
+		var formulas formulaDetector
+		if sheet {
+			_, err = io.Copy(io.MultiWriter(&tail, &formulas), rc)
+		} else {
+			_, err = io.Copy(&tail, rc)
+		}
 		rc.Close()
 		if err != nil {
-			return fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
+			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
 		}
-		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-		if strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml") && !tail.endsWith("worksheet") {
-			return fmt.Errorf("%w: trang tính %s bị cắt cụt (XML không kết thúc) — hãy gửi lại / the worksheet %s is truncated (its XML does not end): send it again", ErrUnreadable, f.Name, f.Name)
+		if sheet && !tail.endsWith("worksheet") {
+			return nil, fmt.Errorf("%w: trang tính %s bị cắt cụt (XML không kết thúc) — hãy gửi lại / the worksheet %s is truncated (its XML does not end): send it again", ErrUnreadable, f.Name, f.Name)
+		}
+		if formulas.found {
+			withFormulas[name] = true
 		}
 	}
-	return nil
+	return withFormulas, nil
+}
+
+// formulaDetector reports whether the text written to it has a formula
+// element (<f> or <f …>, with or without a namespace prefix).
+type formulaDetector struct {
+	carry []byte
+	found bool
+}
+
+var formulaTags = [][]byte{[]byte("<f>"), []byte("<f "), []byte(":f>"), []byte(":f ")}
+
+func (d *formulaDetector) Write(p []byte) (int, error) {
+	if d.found {
+		return len(p), nil
+	}
+	// The tags are 3 bytes: 2 bytes carried over catch one split between writes.
+	buf := append(d.carry, p[:min(len(p), 2)]...)
+	for _, t := range formulaTags {
+		if bytes.Contains(buf, t) || bytes.Contains(p, t) {
+			d.found = true
+			return len(p), nil
+		}
+	}
+	if len(p) >= 2 {
+		d.carry = append(d.carry[:0], p[len(p)-2:]...)
+	} else {
+		d.carry = append(d.carry, p...)
+		if len(d.carry) > 2 {
+			d.carry = d.carry[len(d.carry)-2:]
+		}
+	}
+	return len(p), nil
 }
 
 // tailWriter keeps the last bytes written to it.
@@ -354,6 +402,9 @@ type xlsxBook struct {
 	// formulas caches uncachedFormulas per sheet: the header search and the
 	// data pass both open a sheet, and the scan must not run twice.
 	formulas map[string]map[int][]formulaCell
+	// withFormulas holds the worksheet parts that have formula elements
+	// (lower case), found by checkZip; nil when unknown (encrypted files).
+	withFormulas map[string]bool
 }
 
 func openXLSX(p string, opt OpenOptions, stamp fileStamp, encrypted bool) (_ Workbook, err error) {
@@ -426,8 +477,8 @@ const maxFormulaCells = 100000
 // formula element right before the end of its cell.
 func (b *xlsxBook) uncachedFormulas(sheet string) (map[int][]formulaCell, error) {
 	part := b.partPath(sheet)
-	if part == "" {
-		return nil, nil
+	if part == "" || b.withFormulas != nil && !b.withFormulas[strings.ToLower(part)] {
+		return nil, nil // most exports have no formula at all
 	}
 	var r io.Reader
 	if v, ok := b.f.Pkg.Load(part); ok {
@@ -726,12 +777,14 @@ type xlsxRows struct {
 	cells    []string
 	raw      []string
 	err      error
+	done     bool // Next returned false: it keeps doing so
 }
 
 func (r *xlsxRows) Next() (ok bool) {
-	if r.err != nil {
+	if r.err != nil || r.done {
 		return false
 	}
+	defer func() { r.done = !ok }()
 	defer func() {
 		if p := recover(); p != nil {
 			r.err = fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, r.num, p)
@@ -993,12 +1046,14 @@ type csvRows struct {
 	bad   int
 	badAt int
 	err   error
+	done  bool
 }
 
-func (c *csvRows) Next() bool {
-	if c.err != nil {
+func (c *csvRows) Next() (ok bool) {
+	if c.err != nil || c.done {
 		return false
 	}
+	defer func() { c.done = !ok }()
 	rec, err := c.r.Read()
 	if err == io.EOF {
 		// The whole file was read: it must still be the one opened.

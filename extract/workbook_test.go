@@ -116,7 +116,7 @@ func TestReliabilityOpenBadFiles(t *testing.T) {
 		}, OpenOptions{Password: "sai"}, ErrEncrypted, "does not open it"},
 		{"legacy.xlsx", func(p string) error {
 			// An OLE2 container with a Workbook stream: a .xls renamed .xlsx.
-			return os.WriteFile(p, ole2WithStream(t, "Workbook"), 0o644)
+			return os.WriteFile(p, fixture.OLE2("Workbook"), 0o644)
 		}, OpenOptions{}, ErrUnknownFormat, "save it as .xlsx"},
 		{"report.pdf", func(p string) error { return os.WriteFile(p, []byte("%PDF-1.4"), 0o644) },
 			OpenOptions{}, ErrUnknownFormat, `".pdf"`},
@@ -162,64 +162,6 @@ func TestReliabilityOpenBadFiles(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ole2WithStream builds a minimal OLE2 compound file holding one stream name
-// (empty), enough for the container's directory to be read.
-func ole2WithStream(t *testing.T, name string) []byte {
-	t.Helper()
-	const sector = 512
-	b := make([]byte, sector*4) // header, FAT, directory, (unused)
-	copy(b, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
-	le16 := func(off int, v uint16) { b[off], b[off+1] = byte(v), byte(v>>8) }
-	le32 := func(off int, v uint32) {
-		for i := 0; i < 4; i++ {
-			b[off+i] = byte(v >> (8 * i))
-		}
-	}
-	le16(0x18, 0x3E)   // minor version
-	le16(0x1A, 3)      // major version 3 (512-byte sectors)
-	le16(0x1C, 0xFFFE) // little endian
-	le16(0x1E, 9)      // sector shift
-	le16(0x20, 6)      // mini sector shift
-	le32(0x2C, 1)      // one FAT sector
-	le32(0x30, 1)      // directory starts at sector 1
-	le32(0x38, 4096)   // mini stream cutoff
-	le32(0x3C, 0xFFFFFFFE)
-	le32(0x44, 0xFFFFFFFE)
-	le32(0x4C, 0) // DIFAT[0]: FAT in sector 0
-	for i := 1; i < 109; i++ {
-		le32(0x4C+4*i, 0xFFFFFFFF)
-	}
-	fat := sector // sector 0
-	for i := 0; i < sector/4; i++ {
-		le32(fat+4*i, 0xFFFFFFFF)
-	}
-	le32(fat, 0xFFFFFFFD)   // sector 0: FAT
-	le32(fat+4, 0xFFFFFFFE) // sector 1: directory, end of chain
-	dirent := func(i int, n string, typ byte, child uint32) {
-		off := 2*sector + 128*i
-		u := []rune(n)
-		for j, r := range u {
-			le16(off+2*j, uint16(r))
-		}
-		le16(off+0x40, uint16(2*(len(u)+1)))
-		b[off+0x42] = typ
-		b[off+0x43] = 1 // black
-		le32(off+0x44, 0xFFFFFFFF)
-		le32(off+0x48, 0xFFFFFFFF)
-		le32(off+0x4C, child)
-		le32(off+0x74, 0xFFFFFFFE)
-	}
-	dirent(0, "Root Entry", 5, 1)
-	dirent(1, name, 2, 0xFFFFFFFF)
-	for i := 2; i < 4; i++ {
-		off := 2*sector + 128*i
-		le32(off+0x44, 0xFFFFFFFF)
-		le32(off+0x48, 0xFFFFFFFF)
-		le32(off+0x4C, 0xFFFFFFFF)
-	}
-	return b[:3*sector]
 }
 
 func TestReliabilityOpenEncryptedWithPassword(t *testing.T) {
@@ -299,6 +241,27 @@ func TestReliabilityXLSXEdgeRows(t *testing.T) {
 		if len(notes) != 1 || !strings.Contains(notes[0], want) {
 			t.Errorf("notes = %q, want %q", notes, want)
 		}
+		// A reader that ended stays ended, as database/sql.Rows does: asking
+		// again does not read on past the limit.
+		wb, err := OpenWorkbook(p, OpenOptions{MaxEmptyRunRow: 5000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wb.Close()
+		rr, _ := wb.Rows("DS")
+		defer rr.Close()
+		n := 0
+		for rr.Next() {
+			n++
+		}
+		for i := 0; i < 3; i++ {
+			if rr.Next() {
+				t.Fatalf("Next after the end returned true (row %d)", rr.Row().Num)
+			}
+		}
+		if n != 5001 || wb.(Noter).Notes()[0] != notes[0] {
+			t.Errorf("%d rows, notes %q", n, wb.(Noter).Notes())
+		}
 	})
 
 	t.Run("data after a gap within the limit", func(t *testing.T) {
@@ -362,6 +325,21 @@ func TestReliabilityCSVEncodings(t *testing.T) {
 		}
 		return b
 	}
+	tcvn3 := func(s string) []byte { // the legacy .Vn fonts' bytes
+		inv := map[rune]byte{}
+		for b := 255; b >= 0; b-- {
+			inv[tcvn3Table[b]] = byte(b)
+		}
+		var out []byte
+		for _, r := range s {
+			b, ok := inv[r]
+			if !ok {
+				t.Fatalf("%q has no TCVN3 byte", r)
+			}
+			out = append(out, b)
+		}
+		return out
+	}
 	cp1258 := func(s string) []byte {
 		b, err := fixture.EncodeCP1258(s)
 		if err != nil {
@@ -379,6 +357,8 @@ func TestReliabilityCSVEncodings(t *testing.T) {
 		{"bom.csv", []byte("\xEF\xBB\xBF" + line1 + "\r\n" + line2 + "\r\n"), []string{"!1: Mã hồ sơ|Đơn vị tiếp nhận|Ghi chú", "!2: KG-1|Phường Khương Trung|Đã trả kết quả đúng hạn"}, nil},
 		{"cp1258.csv", cp1258(line1 + "\n" + line2 + "\n"), []string{"!1: Mã hồ sơ|Đơn vị tiếp nhận|Ghi chú", "!2: KG-1|Phường Khương Trung|Đã trả kết quả đúng hạn"},
 			[]string{"the CSV file is not UTF-8: read as Windows-1258 (Vietnamese)"}},
+		{"tcvn3.csv", tcvn3(strings.ToLower(line1) + "\n" + "kg-1;phường khương trung;đã trả kết quả đúng hạn\n"), []string{"!1: mã hồ sơ|đơn vị tiếp nhận|ghi chú", "!2: kg-1|phường khương trung|đã trả kết quả đúng hạn"},
+			[]string{"the CSV file is in the legacy TCVN3 (ABC) encoding: converted to Unicode"}},
 		{"utf16.csv", utf16le(strings.ReplaceAll(line1+"\r\n"+line2+"\r\n", ";", "\t")), []string{"!1: Mã hồ sơ|Đơn vị tiếp nhận|Ghi chú", "!2: KG-1|Phường Khương Trung|Đã trả kết quả đúng hạn"},
 			[]string{"the CSV file is UTF-16 (Excel's Unicode Text): converted"}},
 		{"damaged.csv", []byte(line1 + "\n" + "KG-1;Phường Kh\xFFương Trung;Đã trả\n" + line2 + "\n"),
@@ -567,3 +547,27 @@ func TestReliabilityOpenUnzipsToTempDir(t *testing.T) {
 }
 
 func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }
+
+// TestReliabilityFormulaDetector: a formula tag is found wherever the
+// inflating copy happens to split the text.
+func TestReliabilityFormulaDetector(t *testing.T) {
+	for _, tt := range []struct {
+		chunks []string
+		want   bool
+	}{
+		{[]string{`<c r="A1"><f>SUM(A2)</f></c>`}, true},
+		{[]string{`<c r="A1"><`, `f>1</f></c>`}, true},
+		{[]string{`<c r="A1"><f`, ` t="shared" si="0"/></c>`}, true},
+		{[]string{`<x:c><x`, `:`, `f>1</x:f></x:c>`}, true},
+		{[]string{`<font><fill/>`, `<filter/>`}, false},
+		{[]string{`<c r="A1" t="s"><v>3</v></c>`}, false},
+	} {
+		var d formulaDetector
+		for _, c := range tt.chunks {
+			d.Write([]byte(c))
+		}
+		if d.found != tt.want {
+			t.Errorf("%q: found %v, want %v", tt.chunks, d.found, tt.want)
+		}
+	}
+}
