@@ -28,8 +28,16 @@ func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err
 		return fmt.Errorf("%w: %v", ErrPublish, err)
 	}
 	tmp := filepath.Join(dir, fmt.Sprintf(".%s.publish-%d", filepath.Base(dest), os.Getpid()))
-	os.Remove(tmp)
-	os.Remove(tmp + ".wal")
+	// A run killed while publishing leaves its temporary file behind; Publish
+	// runs under the state lock, so no other publish can own one.
+	if entries, err := os.ReadDir(dir); err == nil {
+		prefix := "." + filepath.Base(dest) + ".publish-"
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), prefix) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 	defer func() {
 		if err != nil {
 			os.Remove(tmp)

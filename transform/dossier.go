@@ -86,7 +86,14 @@ type Env struct {
 type SheetContext struct {
 	FileSHA256 string
 	Head       *extract.SheetHead
+	// OnRejects, when set, receives the rejects in chunks as they come (the
+	// reader then keeps none: see RejectSpool); else Rejects returns them all.
+	OnRejects func([]Reject) error
 }
+
+// rejectChunk is how many rejects a reader holds before handing them to
+// SheetContext.OnRejects.
+const rejectChunk = 4096
 
 // DossierReader is an array.RecordReader over the dossier rows of one sheet:
 // each Next parses rows until a batch is full. Rows that cannot be loaded become
@@ -159,7 +166,21 @@ func (r *DossierReader) Record() arrow.RecordBatch { return r.cur }
 // Err returns the error that stopped the reader, if any.
 func (r *DossierReader) Err() error { return r.err }
 
-// Rejects returns the rejected rows read so far.
+// flushRejects hands the rejects held to SheetContext.OnRejects, if set.
+func (r *DossierReader) flushRejects() bool {
+	if r.ctx.OnRejects == nil || len(r.rejects) == 0 {
+		return true
+	}
+	if err := r.ctx.OnRejects(r.rejects); err != nil {
+		r.err = fmt.Errorf("spool rejects: %w", err)
+		return false
+	}
+	r.rejects = r.rejects[:0]
+	return true
+}
+
+// Rejects returns the rejects read so far and not handed to
+// SheetContext.OnRejects.
 func (r *DossierReader) Rejects() []Reject { return r.rejects }
 
 // Loaded returns the number of rows emitted so far.
@@ -178,6 +199,8 @@ func (r *DossierReader) Next() bool {
 	for n < r.batch && r.rows.Next() {
 		if r.row(r.rows.Row()) {
 			n++
+		} else if len(r.rejects) >= rejectChunk && !r.flushRejects() {
+			return false
 		}
 	}
 	if err := r.rows.Err(); err != nil {
@@ -185,6 +208,7 @@ func (r *DossierReader) Next() bool {
 		return false
 	}
 	if n == 0 {
+		r.flushRejects()
 		return false
 	}
 	r.cur = r.b.NewRecordBatch()

@@ -116,6 +116,7 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 		return p.sum, err
 	}
 	defer lock.Unlock()
+	os.RemoveAll(p.spoolDir()) // a killed run's spools: the lock says none is in use
 
 	p.seedFS = seeds.FS()
 	if cfg.SeedsDir != "" {
@@ -359,6 +360,10 @@ func (p *pipeline) loadFile(ctx context.Context, src *extract.Source) FileOutcom
 	return out
 }
 
+// spoolDir holds the reject spools of the files being loaded; whatever a
+// killed run left there is removed when the next one starts.
+func (p *pipeline) spoolDir() string { return filepath.Join(p.cfg.StateDir, "spool") }
+
 func (p *pipeline) insertAlone(ctx context.Context, rec load.FileRecord) error {
 	conn, err := p.work.DB.Conn(ctx)
 	if err != nil {
@@ -376,7 +381,7 @@ func (p *pipeline) insertAlone(ctx context.Context, rec load.FileRecord) error {
 func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (rec load.FileRecord, byReason map[string]int64, err error) {
 	rec = p.baseRecord(src)
 	byReason = map[string]int64{}
-	wb, err := extract.OpenWorkbook(src.Abs, p.open)
+	wb, err := src.Open(p.open)
 	if err != nil {
 		return rec, nil, err
 	}
@@ -401,19 +406,24 @@ func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (rec lo
 	}()
 	var kinds, ignored, notes []string
 	units, periods := map[string]bool{}, map[string]bool{}
-	var rejects []transform.Reject
+	// Rejects go to a spool file as they come (a file of a million bad rows
+	// must not be held in memory) and into raw.rejects at the end, inside
+	// the file's transaction.
+	spool := transform.NewRejectSpool(p.spoolDir(), src.Path, src.SHA256, p.sum.RunID)
+	defer spool.Close()
 	for i := range heads {
 		h := &heads[i]
-		res, err := p.loadSheet(ctx, conn, wb, src, h)
+		before := spool.Rows()
+		res, err := p.loadSheet(ctx, conn, wb, src, h, spool)
 		if err != nil {
 			if len(heads) > 1 && h.Name != "" {
 				return rec, nil, fmt.Errorf("sheet %q: %w", h.Name, err)
 			}
 			return rec, nil, err
 		}
-		rejects = append(rejects, res.rejects...)
+		rejected := spool.Rows() - before
 		rec.RowsLoaded += res.loaded
-		rec.RowsRejected += int64(countRows(res.rejects))
+		rec.RowsRejected += rejected
 		rec.RowsSkipped += res.skipped
 		if !contains(kinds, h.Layout.Kind) {
 			kinds = append(kinds, h.Layout.Kind)
@@ -433,24 +443,23 @@ func (p *pipeline) loadContent(ctx context.Context, src *extract.Source) (rec lo
 		if err := load.InsertSheet(ctx, conn, load.SheetRecord{
 			SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.unit, Period: sheetPeriod(h),
 			HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.loaded,
-			RowsRejected: int64(countRows(res.rejects)), IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
+			RowsRejected: rejected, IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
 		}); err != nil {
 			return rec, nil, err
 		}
 	}
-	if len(rejects) > 0 {
-		rr, err := transform.RejectReader(p.env.Mem, src.Path, src.SHA256, p.sum.RunID, rejects)
-		if err != nil {
+	path, err := spool.Finish()
+	if err != nil {
+		return rec, nil, fmt.Errorf("spool rejects: %w", err)
+	}
+	if path != "" {
+		if _, err := load.InsertJSONLines(ctx, conn, "raw.rejects", path, transform.RejectColumns); err != nil {
 			return rec, nil, err
 		}
-		_, err = load.InsertArrow(ctx, conn, "raw.rejects", rr)
-		rr.Release()
-		if err != nil {
-			return rec, nil, err
-		}
-		for _, r := range rejects {
-			byReason[r.Code]++
-		}
+		byReason = spool.ByReason()
+	}
+	if n, ok := wb.(extract.Noter); ok {
+		notes = append(notes, n.Notes()...)
 	}
 	rec.Kind = strings.Join(kinds, ",")
 	rec.Unit = single(units)
@@ -481,20 +490,19 @@ func sheetPeriod(h *extract.SheetHead) string {
 type sheetResult struct {
 	loaded  int64
 	skipped int64
-	rejects []transform.Reject
 	unit    string
 	notes   []string
 }
 
 // loadSheet streams one sheet through its transform into its raw table.
-func (p *pipeline) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead) (sheetResult, error) {
+func (p *pipeline) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead, spool *transform.RejectSpool) (sheetResult, error) {
 	var res sheetResult
 	rows, err := extract.Data(wb, h)
 	if err != nil {
 		return res, err
 	}
 	defer rows.Close()
-	sc := transform.SheetContext{FileSHA256: src.SHA256, Head: h}
+	sc := transform.SheetContext{FileSHA256: src.SHA256, Head: h, OnRejects: spool.Add}
 	switch h.Layout.Kind {
 	case extract.KindDossiers:
 		rr, err := transform.NewDossierReader(p.env, rows, sc)
@@ -506,7 +514,10 @@ func (p *pipeline) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Wor
 		if err != nil {
 			return res, err
 		}
-		res.loaded, res.rejects = n, rr.Rejects()
+		if err := spool.Add(rr.Rejects()); err != nil {
+			return res, err
+		}
+		res.loaded = n
 		if h.Layout.Col("unit") < 0 {
 			res.unit = h.Unit
 		}
@@ -526,7 +537,10 @@ func (p *pipeline) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Wor
 		if err != nil {
 			return res, err
 		}
-		res.loaded, res.rejects, res.notes = n, rej, notes
+		if err := spool.Add(rej); err != nil {
+			return res, err
+		}
+		res.loaded, res.notes = n, notes
 	default:
 		return res, fmt.Errorf("unknown kind %q", h.Layout.Kind)
 	}
@@ -537,18 +551,6 @@ func (p *pipeline) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Wor
 		res.skipped += int64(n)
 	}
 	return res, nil
-}
-
-func countRows(rs []transform.Reject) int {
-	type key struct {
-		sheet string
-		row   int
-	}
-	seen := map[key]bool{}
-	for _, r := range rs {
-		seen[key{r.Sheet, r.Row}] = true
-	}
-	return len(seen)
 }
 
 func contains(s []string, v string) bool {
