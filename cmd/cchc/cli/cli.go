@@ -113,7 +113,7 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 		return nil
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
-	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g))
+	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g), newDocsCmd(g))
 	root.Args = cobra.NoArgs
 	return root
 }
