@@ -59,7 +59,7 @@ func Clean(s string) string {
 	s = MaybeDecodeTCVN3(s)
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c == '\n' || c == '\r' || c == '\t' {
+		if c := s[i]; c >= 0x80 || c < 0x20 {
 			ascii = false
 			break
 		}
@@ -67,7 +67,37 @@ func Clean(s string) string {
 	if ascii && !strings.Contains(s, "  ") {
 		return strings.TrimSpace(s)
 	}
-	return strings.Join(strings.FieldsFunc(norm.NFC.String(s), func(r rune) bool {
-		return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff'
-	}), " ")
+	// Most text already is NFC with single spaces: keep it as it is (no
+	// allocation; the rest of this function would return the same string).
+	if tidy, latin := tidySpaces(s); tidy && (latin || norm.NFC.IsNormalString(s)) {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(norm.NFC.String(s), isCleanSpace), " ")
+}
+
+func isCleanSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' }
+
+// tidySpaces reports whether the only spaces of s are single ASCII spaces
+// between other characters, and whether s is made of Latin letters only
+// (below U+0300, or Latin Extended Additional U+1E00–U+1EFF: every
+// Vietnamese letter). Those are all starters that are NFC on their own and
+// never combine with a neighbour, so such a string is NFC without a lookup
+// (TestLatinRangesAreNFC checks every one against x/text).
+func tidySpaces(s string) (tidy, latin bool) {
+	prev := true // a space at the start is not tidy
+	latin = true
+	for _, r := range s {
+		if r >= 0x300 && (r < 0x1E00 || r > 0x1EFF) {
+			latin = false
+		}
+		if isCleanSpace(r) {
+			if r != ' ' || prev {
+				return false, latin
+			}
+			prev = true
+		} else {
+			prev = false
+		}
+	}
+	return !prev || s == "", latin
 }

@@ -1,6 +1,11 @@
 package extract
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
 
 func TestFold(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -49,4 +54,44 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("Fold not idempotent: %q → %q → %q", s, got, again)
 		}
 	})
+}
+
+// FuzzCleanFastPath: Clean's no-allocation path returns what the full
+// normalisation (NFC, spaces collapsed and trimmed) returns.
+func FuzzCleanFastPath(f *testing.F) {
+	for _, s := range []string{"Phường Kim Giang", " Phường  Kim\u00a0Giang ", "Cấp bản sao\u200b", "Hoà", "Hòa", "x\ty", "A B", "Đ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := MaybeDecodeTCVN3(s)
+		want := strings.Join(strings.FieldsFunc(norm.NFC.String(d), isCleanSpace), " ")
+		if got := Clean(s); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// TestLatinRangesAreNFC backs Clean's fast path: every character it takes as
+// NFC without a lookup is NFC on its own, a starter, and cannot be the second
+// character of a composition.
+func TestLatinRangesAreNFC(t *testing.T) {
+	check := func(r rune) {
+		s := string(r)
+		p := norm.NFC.PropertiesString(s)
+		if !norm.NFC.IsNormalString(s) || p.CCC() != 0 || !p.BoundaryBefore() {
+			t.Errorf("U+%04X: NFC %v, ccc %d, boundary before %v", r, norm.NFC.IsNormalString(s), p.CCC(), p.BoundaryBefore())
+		}
+		// Appended to any Latin letter, it leaves the pair as it is.
+		for _, a := range []rune{'a', 'A', 'o', 'u', 'ơ', 'ư', 'â'} {
+			if pair := string(a) + s; !norm.NFC.IsNormalString(pair) {
+				t.Errorf("%q is not NFC", pair)
+			}
+		}
+	}
+	for r := rune(0); r < 0x300; r++ {
+		check(r)
+	}
+	for r := rune(0x1E00); r <= 0x1EFF; r++ {
+		check(r)
+	}
 }
