@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -158,15 +159,35 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		withFormulas, err := checkZip(path, opt)
+		// Nothing is inflated before the zip directory passed the size limits.
+		if err := checkZip(path, opt); err != nil {
+			return nil, err
+		}
+		// The integrity pass inflates every part once; excelize inflates the
+		// large ones again, to temporary files. Both only read the file: on
+		// two cores they run side by side.
+		type verified struct {
+			withFormulas map[string]bool
+			err          error
+		}
+		done := make(chan verified, 1)
+		go func() {
+			w, err := verifyZip(path)
+			done <- verified{w, err}
+		}()
+		wb, err := openXLSX(path, opt, stamp, false)
+		v := <-done
+		if v.err != nil {
+			if err == nil {
+				wb.Close()
+			}
+			return nil, v.err
+		}
 		if err != nil {
 			return nil, err
 		}
-		wb, err := openXLSX(path, opt, stamp, false)
-		if err == nil {
-			wb.(*xlsxBook).withFormulas = withFormulas
-		}
-		return wb, err
+		wb.(*xlsxBook).withFormulas = v.withFormulas
+		return wb, nil
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		// OLE2 container: an encrypted xlsx, or a legacy .xls (whatever its name).
 		switch ole2Kind(path) {
@@ -249,19 +270,18 @@ func ole2Kind(p string) (kind string) {
 // MaxUnzipBytes, or that holds a part which the xlsx reader keeps in memory
 // (anything but worksheets and the shared strings, which are streamed from a
 // temporary file when large) larger than MaxXMLBytes — unless it is a picture or
-// embedded file that compresses like one. It returns the worksheet parts that
-// hold formula elements (lower case paths).
-func checkZip(p string, opt OpenOptions) (map[string]bool, error) {
+// embedded file that compresses like one.
+func checkZip(p string, opt OpenOptions) error {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+		return fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
 	}
 	defer zr.Close()
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(opt.MaxUnzipBytes) {
-			return nil, fmt.Errorf("%w: giải nén ra hơn %s, vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than the limit extract.max_unzip_bytes (%s)",
+			return fmt.Errorf("%w: giải nén ra hơn %s, vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than the limit extract.max_unzip_bytes (%s)",
 				ErrTooLarge, byteSize(total), byteSize(uint64(opt.MaxUnzipBytes)), byteSize(uint64(opt.MaxUnzipBytes)))
 		}
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
@@ -272,14 +292,24 @@ func checkZip(p string, opt OpenOptions) (map[string]bool, error) {
 		if media && f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 < 20 {
 			continue
 		}
-		return nil, fmt.Errorf("%w: phần %s giải nén ra %s (nén %d:1), vượt giới hạn extract.max_xml_bytes (%s) — nghi là zip bomb / the part %s inflates to %s (%d:1), more than extract.max_xml_bytes (%s): a zip bomb?",
+		return fmt.Errorf("%w: phần %s giải nén ra %s (nén %d:1), vượt giới hạn extract.max_xml_bytes (%s) — nghi là zip bomb / the part %s inflates to %s (%d:1), more than extract.max_xml_bytes (%s): a zip bomb?",
 			ErrTooLarge, f.Name, byteSize(f.UncompressedSize64), ratio(f), byteSize(uint64(opt.MaxXMLBytes)),
 			f.Name, byteSize(f.UncompressedSize64), ratio(f), byteSize(uint64(opt.MaxXMLBytes)))
 	}
-	// The xlsx reader ignores read errors of a part and of its XML, so a
-	// damaged part would read as a shorter sheet. Inflate every part once
-	// (streaming, within the limits just checked): the zip checksums must
-	// hold, and a worksheet must end with its closing tag.
+	return nil
+}
+
+// verifyZip inflates every part of the xlsx at p once (streaming, within the
+// limits checkZip checked): the xlsx reader ignores read errors of a part and
+// of its XML, so a damaged part would read as a shorter sheet. The zip
+// checksums must hold, and a worksheet must end with its closing tag. It
+// returns the worksheet parts that hold formula elements (lower case paths).
+func verifyZip(p string) (map[string]bool, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+	}
+	defer zr.Close()
 	withFormulas := map[string]bool{}
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
@@ -403,7 +433,7 @@ type xlsxBook struct {
 	// data pass both open a sheet, and the scan must not run twice.
 	formulas map[string]map[int][]formulaCell
 	// withFormulas holds the worksheet parts that have formula elements
-	// (lower case), found by checkZip; nil when unknown (encrypted files).
+	// (lower case), found by verifyZip; nil when unknown (encrypted files).
 	withFormulas map[string]bool
 }
 
@@ -463,7 +493,9 @@ func (b *xlsxBook) Rows(sheet string) (_ RowReader, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: sheet %q: %v", ErrUnreadable, sheet, err)
 	}
-	return &xlsxRows{rows: rows, book: b, sheet: sheet, opt: b.opt, formulas: formulas}, nil
+	r := &xlsxRows{rows: rows, book: b, sheet: sheet, opt: b.opt, formulas: formulas}
+	r.start()
+	return r, nil
 }
 
 // maxFormulaCells bounds the uncached formulas remembered per sheet.
@@ -764,6 +796,10 @@ func attrValue(attrs, key string) string {
 	}
 }
 
+// xlsxRows reads a sheet's rows. The XML is decoded by a goroutine of its
+// own (excelize's Rows, the slowest stage of a run), a few chunks of rows
+// ahead of the caller, so that parsing overlaps with the cleaning, typing and
+// loading of the rows already read.
 type xlsxRows struct {
 	rows     *excelize.Rows
 	book     *xlsxBook
@@ -778,6 +814,93 @@ type xlsxRows struct {
 	raw      []string
 	err      error
 	done     bool // Next returned false: it keeps doing so
+
+	chunks  chan rowChunk
+	stop    chan struct{}
+	chunk   [][]string // the chunk being consumed
+	next    int        // its next row
+	errNext error      // what stopped the reading after this chunk
+	stopped bool
+}
+
+// rowChunk is a run of consecutive rows decoded by the reading goroutine;
+// err, if set, is what stopped it after those rows.
+type rowChunk struct {
+	rows [][]string
+	err  error
+}
+
+const (
+	firstChunkRows = 16  // the header search reads a few dozen rows only
+	maxChunkRows   = 512 // then chunks grow to this
+	chunksAhead    = 4
+)
+
+// start runs the reading goroutine. It owns r.rows until it has closed
+// r.chunks.
+func (r *xlsxRows) start() {
+	r.chunks, r.stop = make(chan rowChunk, chunksAhead), make(chan struct{})
+	go func() {
+		defer close(r.chunks)
+		size, n := firstChunkRows, 0
+		chunk := make([][]string, 0, size)
+		send := func(c rowChunk) bool {
+			select {
+			case r.chunks <- c:
+				return true
+			case <-r.stop:
+				return false
+			}
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				send(rowChunk{rows: chunk, err: fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)})
+			}
+		}()
+		for r.rows.Next() {
+			n++
+			cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				send(rowChunk{rows: chunk, err: fmt.Errorf("%w: row %d: %v", ErrUnreadable, n, err)})
+				return
+			}
+			chunk = append(chunk, cols)
+			if len(chunk) == size {
+				if !send(rowChunk{rows: chunk}) {
+					return
+				}
+				size = min(2*size, maxChunkRows)
+				chunk = make([][]string, 0, size)
+			}
+		}
+		var err error
+		if e := r.rows.Error(); e != nil {
+			err = fmt.Errorf("%w: trang %q: %v", ErrUnreadable, r.sheet, e)
+		}
+		if len(chunk) > 0 || err != nil {
+			send(rowChunk{rows: chunk, err: err})
+		}
+	}()
+}
+
+// pull returns the next decoded row; false at the end of the sheet, or on an
+// error (then in r.err), once the rows decoded before it were returned.
+func (r *xlsxRows) pull() ([]string, bool) {
+	for r.next >= len(r.chunk) {
+		if r.errNext != nil {
+			r.err, r.errNext = r.errNext, nil
+			return nil, false
+		}
+		c, ok := <-r.chunks
+		if !ok {
+			return nil, false
+		}
+		r.chunk, r.next, r.errNext = c.rows, 0, c.err
+	}
+	cols := r.chunk[r.next]
+	r.chunk[r.next] = nil
+	r.next++
+	return cols, true
 }
 
 func (r *xlsxRows) Next() (ok bool) {
@@ -785,21 +908,11 @@ func (r *xlsxRows) Next() (ok bool) {
 		return false
 	}
 	defer func() { r.done = !ok }()
-	defer func() {
-		if p := recover(); p != nil {
-			r.err = fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, r.num, p)
-			ok = false
-		}
-	}()
-	if !r.rows.Next() {
+	cols, ok := r.pull()
+	if !ok {
 		return false
 	}
 	r.num++
-	cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		r.err = fmt.Errorf("%w: row %d: %v", ErrUnreadable, r.num, err)
-		return false
-	}
 	if fs := r.formulas[r.num]; len(fs) > 0 {
 		r.raw = append(r.raw[:0], cols...)
 		for _, f := range fs {
@@ -833,7 +946,7 @@ func (r *xlsxRows) Next() (ok bool) {
 		// A sheet of a million formatted but empty rows ends here, not at
 		// the end of its XML; the note says where, when the sheet went on.
 		if r.blank >= r.opt.MaxEmptyRunRow {
-			if r.rows.Next() {
+			if _, more := r.pull(); more {
 				first := r.num - r.blank + 1
 				r.book.notes.set("blank\x00"+r.sheet, fmt.Sprintf("trang %q: dừng đọc sau %d dòng trống liên tiếp (dòng %d–%d); phần sau của trang không được đọc — tăng extract.max_blank_rows nếu còn dữ liệu / sheet %q: reading stopped after %d consecutive blank rows (rows %d–%d); the rest of the sheet was not read: raise extract.max_blank_rows if data follows",
 					r.sheet, r.blank, first, r.num, r.sheet, r.blank, first, r.num))
@@ -846,17 +959,125 @@ func (r *xlsxRows) Next() (ok bool) {
 	return true
 }
 
-func (r *xlsxRows) Row() Row { return Row{Num: r.num, Cells: r.cells} }
-func (r *xlsxRows) Err() error {
-	if r.err != nil {
-		return r.err
+func (r *xlsxRows) Row() Row   { return Row{Num: r.num, Cells: r.cells} }
+func (r *xlsxRows) Err() error { return r.err }
+
+// Close stops the reading goroutine and closes the sheet.
+func (r *xlsxRows) Close() error {
+	if r.stopped {
+		return nil
 	}
-	if err := r.rows.Error(); err != nil {
-		return fmt.Errorf("%w: trang %q: %v", ErrUnreadable, r.sheet, err)
+	r.stopped = true
+	close(r.stop)
+	for range r.chunks {
 	}
-	return nil
+	return r.rows.Close()
 }
-func (r *xlsxRows) Close() error { return r.rows.Close() }
+
+// prefetchRows reads the rows of another RowReader in a goroutine of its
+// own, a few chunks ahead of the caller, so that reading and cleaning a CSV
+// overlaps with typing and loading the rows already read.
+type prefetchRows struct {
+	inner   RowReader
+	chunks  chan prefetchChunk
+	stop    chan struct{}
+	chunk   []Row
+	next    int
+	errNext error
+	row     Row
+	err     error
+	done    bool
+	stopped bool
+}
+
+type prefetchChunk struct {
+	rows []Row
+	err  error // what stopped the reading after these rows
+}
+
+func prefetch(inner RowReader) *prefetchRows {
+	p := &prefetchRows{inner: inner, chunks: make(chan prefetchChunk, chunksAhead), stop: make(chan struct{})}
+	go p.run()
+	return p
+}
+
+// run owns inner until it has closed p.chunks.
+func (p *prefetchRows) run() {
+	defer close(p.chunks)
+	size := firstChunkRows
+	var rows []Row
+	var cells []string // the chunk's cells, one allocation
+	send := func(c prefetchChunk) bool {
+		select {
+		case p.chunks <- c:
+			return true
+		case <-p.stop:
+			return false
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			send(prefetchChunk{rows: rows, err: fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, r)})
+		}
+	}()
+	for p.inner.Next() {
+		r := p.inner.Row()
+		if len(cells)+len(r.Cells) > cap(cells) {
+			cells = make([]string, 0, max(size*len(r.Cells), len(r.Cells)))
+		}
+		off := len(cells)
+		cells = append(cells, r.Cells...)
+		rows = append(rows, Row{Num: r.Num, Cells: cells[off:len(cells):len(cells)]})
+		if len(rows) == size {
+			if !send(prefetchChunk{rows: rows}) {
+				return
+			}
+			size = min(2*size, maxChunkRows)
+			rows, cells = make([]Row, 0, size), nil
+		}
+	}
+	if err := p.inner.Err(); len(rows) > 0 || err != nil {
+		send(prefetchChunk{rows: rows, err: err})
+	}
+}
+
+func (p *prefetchRows) Next() bool {
+	if p.err != nil || p.done {
+		return false
+	}
+	for p.next >= len(p.chunk) {
+		if p.errNext != nil {
+			p.err, p.errNext = p.errNext, nil
+			p.done = true
+			return false
+		}
+		c, ok := <-p.chunks
+		if !ok {
+			p.done = true
+			return false
+		}
+		p.chunk, p.next, p.errNext = c.rows, 0, c.err
+	}
+	p.row = p.chunk[p.next]
+	p.chunk[p.next] = Row{}
+	p.next++
+	return true
+}
+
+func (p *prefetchRows) Row() Row   { return p.row }
+func (p *prefetchRows) Err() error { return p.err }
+
+// Close stops the reading goroutine and closes the inner reader.
+func (p *prefetchRows) Close() error {
+	if p.stopped {
+		return nil
+	}
+	p.stopped = true
+	close(p.stop)
+	for range p.chunks {
+	}
+	return p.inner.Close()
+}
 
 // cleanCells appends the cleaned cells of src to dst, cutting cells longer than
 // max bytes (it returns how many), and dropping trailing empty cells.
@@ -886,13 +1107,22 @@ func truncateUTF8(s string, n int) string {
 }
 
 // notes collects a workbook's notes by key, keeping their first order.
+// A CSV's rows are read in a goroutine of their own (prefetch), so the notes
+// are guarded.
 type notes struct {
+	mu   sync.Mutex
 	keys []string
 	text map[string]string
 	n    map[string]int
 }
 
 func (ns *notes) set(key, text string) {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	ns.setLocked(key, text)
+}
+
+func (ns *notes) setLocked(key, text string) {
 	if ns.text == nil {
 		ns.text, ns.n = map[string]string{}, map[string]int{}
 	}
@@ -905,14 +1135,18 @@ func (ns *notes) set(key, text string) {
 // max records a counted note when n exceeds what an earlier reader of the
 // same sheet counted.
 func (ns *notes) max(key string, n int, text func(n int) string) {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
 	if ns.n != nil && ns.n[key] >= n {
 		return
 	}
-	ns.set(key, text(n))
+	ns.setLocked(key, text(n))
 	ns.n[key] = n
 }
 
 func (ns *notes) list() []string {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
 	out := make([]string, len(ns.keys))
 	for i, k := range ns.keys {
 		out[i] = ns.text[k]
@@ -994,7 +1228,7 @@ func (b *csvBook) Rows(string) (RowReader, error) {
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = true
-	return &csvRows{f: f, r: r, lim: lim, book: b, opt: b.opt.withDefaults()}, nil
+	return prefetch(&csvRows{f: f, r: r, lim: lim, book: b, opt: b.opt.withDefaults()}), nil
 }
 
 func skipBOM(r *bufio.Reader) io.Reader {
