@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/thanhxuan/cchc/extract"
@@ -68,12 +70,18 @@ func (v *Values) FieldGroup(field string) string {
 
 // Pseudonymizer turns an applicant's ID number into a keyed hash, so repeat
 // applicants can be counted without identifying anyone (Nghị định 13/2023).
-type Pseudonymizer struct{ key []byte }
+// It is safe for concurrent use.
+type Pseudonymizer struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash: keyed HMACs, reset after use
+}
 
 // NewPseudonymizer returns a pseudonymizer keyed with key; the key is never
 // written anywhere by this package.
 func NewPseudonymizer(key []byte) *Pseudonymizer {
-	return &Pseudonymizer{key: append([]byte(nil), key...)}
+	p := &Pseudonymizer{key: append([]byte(nil), key...)}
+	p.macs.New = func() any { return hmac.New(sha256.New, p.key) }
+	return p
 }
 
 // Key returns the HMAC-SHA256 of the normalised ID (letters and digits, upper
@@ -88,7 +96,11 @@ func (p *Pseudonymizer) Key(id string) string {
 	if n == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, p.key)
+	m := p.macs.Get().(hash.Hash)
 	m.Write([]byte(n))
-	return hex.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	key := hex.EncodeToString(m.Sum(sum[:0]))
+	m.Reset()
+	p.macs.Put(m)
+	return key
 }
