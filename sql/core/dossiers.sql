@@ -38,12 +38,30 @@ WITH file_versions AS (
     WHERE status IN ('loaded', 'duplicate') AND sha256 IS NOT NULL
     GROUP BY sha256
 ),
-versions AS (
-    SELECT d.*, f.modified_at AS source_modified_at,
-           row_number() OVER (PARTITION BY d.dossier_id
-                              ORDER BY f.modified_at DESC, f.path DESC, d.sheet DESC, d.row_number DESC) AS rn,
-           count(*) OVER (PARTITION BY d.dossier_id) AS versions
+ranked_files AS (
+    SELECT sha256, modified_at, row_number() OVER (ORDER BY modified_at, path) AS file_rank
+    FROM file_versions
+),
+ranked_sheets AS (
+    SELECT sha256, sheet, row_number() OVER (PARTITION BY sha256 ORDER BY sheet NULLS FIRST) AS sheet_rank
+    FROM (SELECT DISTINCT sha256, sheet FROM raw.file_sheets)
+),
+latest AS (
+    -- The version to keep: the latest file (modification time, then
+    -- path), then the last sheet by name, then the last row. Ranks make
+    -- one number of it, so that the aggregate keeps fixed-size states.
+    SELECT d.dossier_id,
+           arg_max(d.rowid, (f.file_rank::HUGEINT << 64) | (coalesce(s.sheet_rank, 0)::HUGEINT << 40) | d.row_number::HUGEINT) AS row_id,
+           count(*) AS versions
     FROM raw.dossier_rows d
+    JOIN ranked_files f ON f.sha256 = d.file_sha256
+    LEFT JOIN ranked_sheets s ON s.sha256 = d.file_sha256 AND s.sheet IS NOT DISTINCT FROM d.sheet
+    GROUP BY d.dossier_id
+),
+versions AS (
+    SELECT d.*, f.modified_at AS source_modified_at, l.versions
+    FROM latest l
+    JOIN raw.dossier_rows d ON d.rowid = l.row_id
     JOIN file_versions f ON f.sha256 = d.file_sha256
 )
 SELECT
@@ -74,5 +92,3 @@ SELECT
     source_modified_at,
     versions
 FROM versions
-WHERE rn = 1
-ORDER BY dossier_id

@@ -13,7 +13,7 @@ SELECT
     y::VARCHAR || '-' || k.suffix                      AS period_code,
     y::INTEGER                                         AS year,
     k.suffix                                           AS period_kind,
-    k.name_vi || ' năm ' || y::VARCHAR                 AS name_vi,
+    CASE WHEN k.suffix = 'Y' THEN 'Năm ' ELSE k.name_vi || ' năm ' END || y::VARCHAR AS name_vi,
     make_date(y - 1, 12, 5)                            AS start_date,
     make_date(y, k.closing_month, 5)                   AS end_date,
     (make_date(y, k.closing_month, 5) - 1)::DATE       AS last_day,

@@ -160,7 +160,7 @@ func TestDocsGolden(t *testing.T) {
 			t.Error("the graph has an edge into a raw table or a seed")
 		}
 		cases := []struct{ rel, deps, seeds, kinds string }{
-			{"core.dossiers", "`raw.dossier_rows`, `raw.files`", "", "`dossiers`"},
+			{"core.dossiers", "`raw.dossier_rows`, `raw.file_sheets`, `raw.files`", "", "`dossiers`"},
 			{"core.indicator_values", "`core.report_files`, `raw.indicator_rows`", "", "`unit_report`"},
 			{"core.tthc_summary", "`core.report_files`, `raw.tthc_summary_rows`", "", "`tthc_summary`"},
 			{"marts.report_submissions", "`core.report_files`, `ref.periods`, `ref.units`", "`seeds/period_kinds.csv`", "`unit_report`"},
