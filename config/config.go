@@ -138,7 +138,7 @@ func Defaults() Config {
 			MaxBlankRows:  10000,
 			Workers:       0,
 		},
-		DuckDB: DuckDB{StorageVersion: "v1.0.0"},
+		DuckDB: DuckDB{StorageVersion: "v1.0.0", MemoryLimit: "128MB"},
 		Log:    Log{Level: "info", Format: "text"},
 		Pull: Pull{
 			Timeout:  2 * time.Minute,

@@ -55,7 +55,10 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 	}
 	db := sql.OpenDB(c)
 	w := &Work{DB: db, Connector: c, Path: path}
-	settings := []string{"SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'"}
+	// Row order in the raw and model tables carries no meaning (rows carry
+	// their file and row number; models sort where it matters): letting
+	// DuckDB write in any order saves memory and time.
+	settings := []string{"SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'", "SET GLOBAL preserve_insertion_order = false"}
 	if opt.MemoryLimit != "" {
 		settings = append(settings, fmt.Sprintf("SET GLOBAL memory_limit = '%s'", opt.MemoryLimit))
 	}
