@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -41,6 +42,9 @@ type WorkOptions struct {
 	MemoryLimit string // DuckDB memory_limit, e.g. "2GB"; empty = DuckDB default
 	Threads     int    // 0 = DuckDB default
 	TempDir     string
+	// StorageVersion is the storage format a new work database is created in
+	// (e.g. "v1.0.0"): the published file is a copy of it (see Publish).
+	StorageVersion string
 }
 
 // OpenWork opens (creating if needed) the working database at path and makes
@@ -49,7 +53,11 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	c, err := duckdb.NewConnector(path, nil)
+	dsn := path
+	if opt.StorageVersion != "" {
+		dsn += "?storage_compatibility_version=" + url.QueryEscape(opt.StorageVersion)
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, fmt.Errorf("open work database %s: %w", path, err)
 	}

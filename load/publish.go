@@ -22,14 +22,37 @@ type PublishOptions struct {
 // Publish copies the work database into a new file beside dest and renames it
 // over dest in one step. A reader holding dest open keeps its snapshot (the old
 // inode); new readers see the new build; nobody ever sees a half-built file.
+//
+// When the whole work database is published and it is stored in the wanted
+// format (OpenWork with WorkOptions.StorageVersion), the copy is the file
+// itself, checkpointed: bytes, not rows, so publishing costs a file copy.
+// Otherwise (a work database in another format, or Schemas set) the rows
+// are copied into a new file of that format.
 func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err error) {
+	if len(opt.Schemas) == 0 && w.storedAs(ctx, opt.StorageVersion) {
+		return publishFile(ctx, w, dest)
+	}
+	return publishRows(ctx, w, dest, opt)
+}
+
+// storedAs reports whether the work database is in storage format version.
+func (w *Work) storedAs(ctx context.Context, version string) bool {
+	if version == "" {
+		return false
+	}
+	var tags string
+	err := w.DB.QueryRowContext(ctx, `SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = ?`, w.Name).Scan(&tags)
+	return err == nil && strings.TrimSuffix(tags, "+") == version
+}
+
+// tempBeside returns the temporary file a publish of dest writes, after
+// removing those of killed publishes (Publish runs under the state lock, so
+// no other publish can own one).
+func tempBeside(dest string) (string, error) {
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
+		return "", fmt.Errorf("%w: %v", ErrPublish, err)
 	}
-	tmp := filepath.Join(dir, fmt.Sprintf(".%s.publish-%d", filepath.Base(dest), os.Getpid()))
-	// A run killed while publishing leaves its temporary file behind; Publish
-	// runs under the state lock, so no other publish can own one.
 	if entries, err := os.ReadDir(dir); err == nil {
 		prefix := "." + filepath.Base(dest) + ".publish-"
 		for _, e := range entries {
@@ -37,6 +60,69 @@ func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err
 				os.Remove(filepath.Join(dir, e.Name()))
 			}
 		}
+	}
+	return filepath.Join(dir, fmt.Sprintf(".%s.publish-%d", filepath.Base(dest), os.Getpid())), nil
+}
+
+// publishFile checkpoints the work database (everything in its file, the WAL
+// empty) and copies the file. Nothing writes to the work database meanwhile:
+// the pipeline publishes last, under the state lock.
+func publishFile(ctx context.Context, w *Work, dest string) (err error) {
+	tmp, err := tempBeside(dest)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := w.DB.ExecContext(ctx, "FORCE CHECKPOINT"); err != nil {
+		return fmt.Errorf("%w: checkpoint: %v", ErrPublish, err)
+	}
+	if err := copyFile(w.Path, tmp); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	return swapIn(tmp, dest)
+}
+
+// copyFile copies src to a new file dst and syncs it (copy_file_range on Linux).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := out.ReadFrom(in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// swapIn renames the finished file tmp over dest.
+func swapIn(tmp, dest string) error {
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
+	return syncFile(filepath.Dir(dest))
+}
+
+// publishRows copies the rows of the work database into a new file of the
+// wanted storage format.
+func publishRows(ctx context.Context, w *Work, dest string, opt PublishOptions) (err error) {
+	tmp, err := tempBeside(dest)
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -94,11 +180,7 @@ func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("%w: %v", ErrPublish, err)
 	}
-	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
-	}
-	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
-	return syncFile(dir)
+	return swapIn(tmp, dest)
 }
 
 func syncFile(p string) error {

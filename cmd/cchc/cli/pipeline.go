@@ -149,6 +149,7 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 
 	p.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), load.WorkOptions{
 		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
+		StorageVersion: cfg.DuckDB.StorageVersion,
 	})
 	if err != nil {
 		return p.sum, err
