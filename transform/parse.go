@@ -48,7 +48,7 @@ var (
 // day-first; one that only reads month-first is ErrNotDayFirst, never flipped.
 func ParseDateTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if m := reDMY.FindStringSubmatch(s); m != nil {
+	if m, ok := matchDMY(s); ok {
 		d, mo, y := atoi(m[1]), atoi(m[2]), atoi(m[3])
 		if mo > 12 {
 			return time.Time{}, fmt.Errorf("%w: %q has no month %d", ErrNotDayFirst, s, mo)
@@ -71,6 +71,78 @@ func ParseDateTime(s string) (time.Time, error) {
 		return fromSerial(v, s)
 	}
 	return time.Time{}, fmt.Errorf("%w: %q is not a date", ErrBadDate, s)
+}
+
+// matchDMY is reDMY.FindStringSubmatch without the regular expression
+// machinery (the day-first form is most of a million-row export's dates);
+// FuzzMatchDMY holds the two equal.
+func matchDMY(s string) (m [7]string, ok bool) {
+	i := 0
+	digits := func(min, max int) (string, bool) {
+		j := i
+		for j < len(s) && j-i < max && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j-i < min {
+			return "", false
+		}
+		d := s[i:j]
+		i = j
+		return d, true
+	}
+	sep := func(set string) bool {
+		if i < len(s) && strings.IndexByte(set, s[i]) >= 0 {
+			i++
+			return true
+		}
+		return false
+	}
+	m[0] = s
+	if m[1], ok = digits(1, 2); !ok || !sep("/.-") {
+		return m, false
+	}
+	if m[2], ok = digits(1, 2); !ok || !sep("/.-") {
+		return m, false
+	}
+	if m[3], ok = digits(4, 4); !ok {
+		return m, false
+	}
+	if i == len(s) {
+		return m, true
+	}
+	// [ T]+ hh:mm (:ss (.fraction)?)?
+	start := i
+	for i < len(s) && (s[i] == ' ' || s[i] == 'T') {
+		i++
+	}
+	if i == start {
+		return m, false
+	}
+	if m[4], ok = digits(1, 2); !ok || !sep(":") {
+		return m, false
+	}
+	if m[5], ok = digits(2, 2); !ok {
+		return m, false
+	}
+	if i == len(s) {
+		return m, true
+	}
+	if !sep(":") {
+		return m, false
+	}
+	if m[6], ok = digits(2, 2); !ok {
+		return m, false
+	}
+	if i == len(s) {
+		return m, true
+	}
+	if !sep(".") {
+		return m, false
+	}
+	if _, ok = digits(1, len(s)); !ok || i != len(s) {
+		return m, false
+	}
+	return m, true
 }
 
 func fromSerial(v float64, s string) (time.Time, error) {

@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,6 +113,24 @@ func FuzzParseNumber(f *testing.F) {
 		v, _, err := ParseNumber(s)
 		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
 			t.Fatalf("ParseNumber(%q) = %v", s, v)
+		}
+	})
+}
+
+// FuzzMatchDMY: the hand-written matcher of day-first dates agrees with the
+// regular expression it replaces, groups included.
+func FuzzMatchDMY(f *testing.F) {
+	for _, s := range []string{"19/02/2024", "19/02/2024 16:12:40", "1.2.2024 7:05", "01-02-2024T07:05:09.123", "1/2/24", "19/02/2024 16:12:", "19/02/2024  16:12", "19/02/20245", "١٩/02/2024"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := reDMY.FindStringSubmatch(s)
+		got, ok := matchDMY(s)
+		if ok != (want != nil) {
+			t.Fatalf("matchDMY(%q) = %v, regexp %v", s, ok, want != nil)
+		}
+		if ok && strings.Join(got[:], "|") != strings.Join(want, "|") {
+			t.Fatalf("matchDMY(%q) = %q, regexp %q", s, got, want)
 		}
 	})
 }
