@@ -681,7 +681,7 @@ func scanUncachedFormulas(r *bufio.Reader, max int) (cells map[int][]formulaCell
 			} else {
 				row++
 			}
-			col = 0
+			col, inCell = 0, false // a row ends any cell left open (malformed XML)
 		case name == "c" && !closing:
 			ref = attrValue(attrs, "r")
 			if ref != "" {
