@@ -84,10 +84,7 @@ func docsOptionsFrom(cfg config.Config, out string) (docsOptions, error) {
 // writeDocs reads the dictionary from the warehouse and writes it as Markdown
 // and HTML into o.Out. It returns the files written.
 func writeDocs(ctx context.Context, o docsOptions) ([]string, error) {
-	if _, err := os.Stat(o.Warehouse); err != nil {
-		return nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", o.Warehouse, err)
-	}
-	db, closeDB, err := load.OpenReadOnly(o.Warehouse)
+	db, closeDB, err := openPublished(o.Warehouse)
 	if err != nil {
 		return nil, err
 	}

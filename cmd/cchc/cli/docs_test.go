@@ -14,39 +14,6 @@ import (
 )
 
 // docsGolden compares got with testdata/docs/name (rewritten with -update).
-func docsGolden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", "docs", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s differs from line %d on (run with -update to accept):\n got: %s\nwant: %s", file, i+1, g, w)
-				return
-			}
-		}
-	}
-}
-
 // mdSection is the Markdown of one table's section of the dictionary.
 func mdSection(t *testing.T, md, name string) string {
 	t.Helper()
@@ -94,8 +61,8 @@ func TestDocsGolden(t *testing.T) {
 		return string(b)
 	}
 	md, page := read(out, "data-dictionary.md"), read(out, "data-dictionary.html")
-	docsGolden(t, "data-dictionary.md.golden", md)
-	docsGolden(t, "data-dictionary.html.golden", page)
+	goldenFile(t, "docs", "data-dictionary.md.golden", md)
+	goldenFile(t, "docs", "data-dictionary.html.golden", page)
 
 	t.Run("deterministic", func(t *testing.T) {
 		again := t.TempDir()

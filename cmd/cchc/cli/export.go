@@ -17,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
-	"github.com/thanhxuan/cchc/load"
 )
 
 // exportSchemas are the layers that leave the warehouse: the cleaned core and
@@ -122,17 +121,14 @@ type exportColumn struct {
 // runExport writes the export and returns its manifest. Nothing in o.Dir
 // changes until every table has been written to the staging folder.
 func runExport(ctx context.Context, o exportOptions) (*exportManifest, error) {
-	if _, err := os.Stat(o.Warehouse); err != nil {
-		return nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", o.Warehouse, err)
-	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("export folder: %w", err)
-	}
-	db, closeDB, err := load.OpenReadOnly(o.Warehouse)
+	db, closeDB, err := openPublished(o.Warehouse)
 	if err != nil {
 		return nil, err
 	}
 	defer closeDB()
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("export folder: %w", err)
+	}
 	tables, err := exportTables(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)

@@ -15,7 +15,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/thanhxuan/cchc/config"
-	"github.com/thanhxuan/cchc/load"
 )
 
 // The leadership report: one period of the published warehouse as a
@@ -115,10 +114,7 @@ func (o *reportOptions) validate() error {
 
 // buildReport reads the period from the warehouse and writes the files.
 func buildReport(ctx context.Context, o reportOptions) (*reportData, error) {
-	if _, err := os.Stat(o.Warehouse); err != nil {
-		return nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", o.Warehouse, err)
-	}
-	db, closeDB, err := load.OpenReadOnly(o.Warehouse)
+	db, closeDB, err := openPublished(o.Warehouse)
 	if err != nil {
 		return nil, err
 	}

@@ -180,13 +180,19 @@ type JobStatus struct {
 
 const minuteLayout = "2006-01-02 15:04"
 
+// openPublished opens the published warehouse read-only, saying so when
+// there is none yet.
+func openPublished(warehouse string) (*sql.DB, func() error, error) {
+	if _, err := os.Stat(warehouse); err != nil {
+		return nil, nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", warehouse, err)
+	}
+	return load.OpenReadOnly(warehouse)
+}
+
 // readStatus gathers the status from the published warehouse and the state
 // folder. It only reads.
 func readStatus(ctx context.Context, o statusOptions) (*Status, error) {
-	if _, err := os.Stat(o.Warehouse); err != nil {
-		return nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", o.Warehouse, err)
-	}
-	db, closeDB, err := load.OpenReadOnly(o.Warehouse)
+	db, closeDB, err := openPublished(o.Warehouse)
 	if err != nil {
 		return nil, err
 	}

@@ -88,9 +88,11 @@ func fixRuns(t *testing.T, path string, runs map[int][3]string) {
 	}
 }
 
-func golden(t *testing.T, name, got string) {
+// goldenFile compares got with testdata/DIR/NAME, or writes it there with
+// -update; it names the first line that differs.
+func goldenFile(t *testing.T, dir, name, got string) {
 	t.Helper()
-	file := filepath.Join("testdata", "status", name)
+	file := filepath.Join("testdata", dir, name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			t.Fatal(err)
@@ -103,8 +105,22 @@ func golden(t *testing.T, name, got string) {
 	if err != nil {
 		t.Fatalf("%v (run with -update to create it)", err)
 	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update to accept):\n--- got\n%s\n--- want\n%s", file, got, want)
+	if got == string(want) {
+		return
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			t.Errorf("%s differs from line %d on (run with -update to accept):\n got: %s\nwant: %s", file, i+1, g, w)
+			return
+		}
 	}
 }
 
@@ -116,14 +132,14 @@ func TestStatusGolden(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	golden(t, "missing_late.txt", clean(out))
+	goldenFile(t, "status", "missing_late.txt", clean(out))
 
 	t.Setenv("CCHC_TODAY", "2024-03-10")
 	out, code = runCLI(t, "status", "--warehouse", wh, "--json")
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	golden(t, "missing_late.json", clean(out))
+	goldenFile(t, "status", "missing_late.json", clean(out))
 
 	// The facts the golden files hold, said once more in code.
 	var st Status
