@@ -106,6 +106,7 @@ var Tables = []struct{ File, Comment string }{
 	{"indicators.csv", "Danh mục chỉ tiêu báo cáo — indicator catalogue of unit reports (CONTRACT section 5)"},
 	{"indicator_aliases.csv", "Tên gọi khác của chỉ tiêu — extra wordings of indicators"},
 	{"kpis.csv", "Danh mục KPI và chỉ tiêu kế hoạch — KPI catalogue with the plan's targets"},
+	{"kpi_families.csv", "Nhóm KPI theo mục II của Kế hoạch CCHC 2024 — KPI families, the plan's section II headings"},
 }
 
 // Load parses the seed files of fsys (the embedded set when fsys is nil).

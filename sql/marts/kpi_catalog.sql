@@ -20,21 +20,11 @@
 -- test: not_null(kpi_code, kpi_name, family_code, family_name, kpi_kind, comparator)
 -- test: accepted_values(kpi_kind: ratio, count)
 -- test: relationships(kpi_code -> ref.kpis.kpi_code)
-WITH families(section, family_code, family_name, family_order) AS (
-    VALUES
-        ('II.1', 'chi_dao_dieu_hanh',  'Công tác chỉ đạo, điều hành CCHC', 1),
-        ('II.2', 'the_che',            'Cải cách thể chế', 2),
-        ('II.3', 'thu_tuc_hanh_chinh', 'Cải cách TTHC và thực hiện cơ chế một cửa, một cửa liên thông', 3),
-        ('II.4', 'to_chuc_bo_may',     'Cải cách tổ chức bộ máy', 4),
-        ('II.5', 'cong_vu',            'Cải cách chế độ công vụ', 5),
-        ('II.6', 'tai_chinh_cong',     'Cải cách tài chính công', 6),
-        ('II.7', 'chinh_quyen_so',     'Xây dựng và phát triển Chính quyền điện tử, Chính quyền số', 7)
-)
 SELECT k.kpi_code,
        k.name_vi AS kpi_name,
        k.name_en AS kpi_name_en,
        coalesce(f.family_code, 'khac')  AS family_code,
-       coalesce(f.family_name, 'Khác')  AS family_name,
+       coalesce(f.name_vi, 'Khác')      AS family_name,
        coalesce(f.family_order, 99)     AS family_order,
        k.plan_section,
        k.source,
@@ -50,6 +40,6 @@ SELECT k.kpi_code,
        k.year_only::BOOLEAN            AS year_only,
        k.district_row::BOOLEAN         AS district_row
 FROM ref.kpis k
-LEFT JOIN families f ON f.section = regexp_extract(k.plan_section, '^(II\.[0-9]+)', 1)
+LEFT JOIN ref.kpi_families f ON f.plan_section = regexp_extract(k.plan_section, '^(II\.[0-9]+)', 1)
 LEFT JOIN ref.indicators i ON i.indicator_code = k.numerator_indicator
 ORDER BY family_order, k.plan_section, k.kpi_code

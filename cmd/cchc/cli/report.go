@@ -245,18 +245,6 @@ func (s kpiStatus) label() string {
 	return [...]string{"Không có số liệu", "Chưa đánh giá", "Đạt", "Không đạt"}[s]
 }
 
-// The plan's section II headings; a KPI of another section still gets a
-// sheet, named after its section.
-var planChapters = map[string][2]string{ // chapter: title, sheet name
-	"II.1": {"Công tác chỉ đạo, điều hành CCHC", "II.1 Chỉ đạo, điều hành"},
-	"II.2": {"Cải cách thể chế", "II.2 Thể chế"},
-	"II.3": {"Cải cách TTHC và thực hiện cơ chế một cửa, một cửa liên thông", "II.3 Thủ tục hành chính"},
-	"II.4": {"Cải cách tổ chức bộ máy", "II.4 Tổ chức bộ máy"},
-	"II.5": {"Cải cách chế độ công vụ", "II.5 Công vụ"},
-	"II.6": {"Cải cách tài chính công", "II.6 Tài chính công"},
-	"II.7": {"Xây dựng và phát triển Chính quyền điện tử, Chính quyền số", "II.7 Chính quyền số"},
-}
-
 // Fixed sheet names.
 const (
 	sheetCover       = "Tổng quan"
@@ -276,10 +264,9 @@ func chapterOf(section string) string {
 	return section
 }
 
-func familyOf(chapter string) kpiFamily {
-	if c, ok := planChapters[chapter]; ok {
-		return kpiFamily{Chapter: chapter, Title: c[0], Sheet: c[1]}
-	}
+// otherFamily is the family of a KPI whose plan section has no row in
+// ref.kpi_families: it still gets a sheet, named after its section.
+func otherFamily(chapter string) kpiFamily {
 	name := strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`:\/?*[]'`, r) {
 			return '-'
@@ -383,9 +370,14 @@ func (d *reportData) readUnits(ctx context.Context, db *sql.DB) error {
 }
 
 func (d *reportData) readKPIs(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT kpi_code, name_vi, source, coalesce(plan_section, ''),
-			source = 'report' AND coalesce(denominator_indicator, '') = ''
-		FROM ref.kpis ORDER BY plan_section, rowid`)
+	// The families (plan section II headings, and their sheet names) are
+	// the seed ref.kpi_families, as in marts.kpi_catalog.
+	rows, err := db.QueryContext(ctx, `SELECT k.kpi_code, k.name_vi, k.source, coalesce(k.plan_section, ''),
+			k.source = 'report' AND coalesce(k.denominator_indicator, '') = '',
+			coalesce(f.name_vi, ''), coalesce(f.sheet_name, '')
+		FROM ref.kpis k
+		LEFT JOIN ref.kpi_families f ON f.plan_section = regexp_extract(k.plan_section, '^(II\.[0-9]+)', 1)
+		ORDER BY k.plan_section, k.rowid`)
 	if err != nil {
 		return err
 	}
@@ -393,7 +385,8 @@ func (d *reportData) readKPIs(ctx context.Context, db *sql.DB) error {
 	index := map[string]int{}
 	for rows.Next() {
 		var k reportKPI
-		if err := rows.Scan(&k.Code, &k.Name, &k.Source, &k.Section, &k.Count); err != nil {
+		var title, sheet string
+		if err := rows.Scan(&k.Code, &k.Name, &k.Source, &k.Section, &k.Count, &title, &sheet); err != nil {
 			return err
 		}
 		ch := chapterOf(k.Section)
@@ -401,7 +394,11 @@ func (d *reportData) readKPIs(ctx context.Context, db *sql.DB) error {
 		if !ok {
 			i = len(d.Families)
 			index[ch] = i
-			d.Families = append(d.Families, familyOf(ch))
+			f := kpiFamily{Chapter: ch, Title: title, Sheet: sheet}
+			if sheet == "" {
+				f = otherFamily(ch)
+			}
+			d.Families = append(d.Families, f)
 		}
 		d.Families[i].KPIs = append(d.Families[i].KPIs, k)
 	}
