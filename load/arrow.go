@@ -21,13 +21,17 @@ var viewSeq atomic.Int64
 // whatever transaction conn has open, and returns the number of rows inserted.
 func InsertArrow(ctx context.Context, conn *sql.Conn, table string, rr array.RecordReader) (int64, error) {
 	var n int64
+	// The batches are made a few ahead, in their own goroutine, while DuckDB
+	// appends; when this returns, that goroutine is done with rr.
+	ahead := newReadAhead(rr, 2)
+	defer ahead.Release()
 	err := conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return err
 		}
 		view := fmt.Sprintf("cchc_arrow_%d", viewSeq.Add(1))
-		release, err := ar.RegisterView(rr, view)
+		release, err := ar.RegisterView(ahead, view)
 		if err != nil {
 			return fmt.Errorf("register arrow view: %w", err)
 		}
@@ -47,5 +51,5 @@ func InsertArrow(ctx context.Context, conn *sql.Conn, table string, rr array.Rec
 	if err != nil {
 		return n, fmt.Errorf("insert into %s: %w", table, err)
 	}
-	return n, rr.Err()
+	return n, ahead.Err()
 }
