@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -86,18 +87,32 @@ func isCleanSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r
 func tidySpaces(s string) (tidy, latin bool) {
 	prev := true // a space at the start is not tidy
 	latin = true
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf { // the common case, without decoding
+			i++
+			switch {
+			case c == ' ':
+				if prev {
+					return false, latin
+				}
+				prev = true
+			case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+				return false, latin
+			default:
+				prev = false
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		if r >= 0x300 && (r < 0x1E00 || r > 0x1EFF) {
 			latin = false
 		}
 		if isCleanSpace(r) {
-			if r != ' ' || prev {
-				return false, latin
-			}
-			prev = true
-		} else {
-			prev = false
+			return false, latin // not an ASCII space
 		}
+		prev = false
 	}
 	return !prev || s == "", latin
 }

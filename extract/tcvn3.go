@@ -238,6 +238,7 @@ func LooksTCVN3(s string) bool {
 	if ascii {
 		return false
 	}
+	evidence := false
 	for _, r := range s {
 		if r > 0xFF {
 			if _, ok := cp1252High[r]; !ok {
@@ -247,6 +248,12 @@ func LooksTCVN3(s string) bool {
 				return false
 			}
 		}
+		// tcvn3Evidence needs one of these characters: without any ("Có",
+		// "Không"), there is nothing to look at word by word.
+		evidence = evidence || r >= 0x80 && (r <= 0x9F || tcvn3Symbol(r) || tcvn3UpperLooking(r) || tcvn3Foreign(r))
+	}
+	if !evidence {
+		return false
 	}
 	rs := []rune(s)
 	if utf8Mojibake(rs) {

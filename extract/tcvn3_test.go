@@ -374,3 +374,49 @@ func FuzzDecodeTCVN3(f *testing.F) {
 		}
 	})
 }
+
+// looksTCVN3Reference is LooksTCVN3 without its pre-check of evidence
+// characters: the word-by-word search alone.
+func looksTCVN3Reference(s string) bool {
+	for _, r := range s {
+		if r > 0xFF {
+			if _, ok := cp1252High[r]; !ok {
+				return false
+			}
+		}
+	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) {
+		return false
+	}
+	rs := []rune(s)
+	if utf8Mojibake(rs) {
+		return false
+	}
+	for i := 0; i < len(rs); {
+		if !isTCVN3WordRune(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isTCVN3WordRune(rs[j]) {
+			j++
+		}
+		if n := j - i; n >= 2 && n <= maxSyllable && tcvn3Evidence(rs[i:j]) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// FuzzLooksTCVN3PreCheck: the pre-check never changes LooksTCVN3's answer.
+func FuzzLooksTCVN3PreCheck(f *testing.F) {
+	for _, s := range []string{"Có", "Không", "Tæng sè", "Ph\u00adêng Kh\u00ad¬ng §×nh", "ChÝnh", "Müller Straße", "PhÆ°á»\u009dng", "Café", "Đã trả"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := LooksTCVN3(s), looksTCVN3Reference(s); got != want {
+			t.Fatalf("LooksTCVN3(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
