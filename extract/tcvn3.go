@@ -256,9 +256,12 @@ func LooksTCVN3(s string) bool {
 		return false
 	}
 	rs := []rune(s)
-	if utf8Mojibake(rs) {
-		return false
-	}
+	return !utf8Mojibake(rs) && tcvn3Word(rs)
+}
+
+// tcvn3Word reports whether a word of rs (2..maxSyllable word characters)
+// holds evidence of TCVN3 bytes (tcvn3Evidence).
+func tcvn3Word(rs []rune) bool {
 	for i := 0; i < len(rs); {
 		if !isTCVN3WordRune(rs[i]) {
 			i++

@@ -389,24 +389,7 @@ func looksTCVN3Reference(s string) bool {
 		return false
 	}
 	rs := []rune(s)
-	if utf8Mojibake(rs) {
-		return false
-	}
-	for i := 0; i < len(rs); {
-		if !isTCVN3WordRune(rs[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(rs) && isTCVN3WordRune(rs[j]) {
-			j++
-		}
-		if n := j - i; n >= 2 && n <= maxSyllable && tcvn3Evidence(rs[i:j]) {
-			return true
-		}
-		i = j
-	}
-	return false
+	return !utf8Mojibake(rs) && tcvn3Word(rs)
 }
 
 // FuzzLooksTCVN3PreCheck: the pre-check never changes LooksTCVN3's answer.

@@ -229,6 +229,19 @@ func relDigest(t *testing.T, wh string) string {
 	return tableDigest(t, db)
 }
 
+// scanRow scans the current row of rows, n columns of any type.
+func scanRow(t *testing.T, rows *sql.Rows, n int) []any {
+	t.Helper()
+	vals, ptrs := make([]any, n), make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}
+
 // relQuery returns the rows of q, columns joined by "|", one string per row.
 func relQuery(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	t.Helper()
@@ -240,14 +253,7 @@ func relQuery(t *testing.T, db *sql.DB, q string, args ...any) []string {
 	cols, _ := rows.Columns()
 	var out []string
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+		vals := scanRow(t, rows, len(cols))
 		parts := make([]string, len(vals))
 		for i, v := range vals {
 			if v == nil {

@@ -186,14 +186,7 @@ func TestPublishedWarehouseForBI(t *testing.T) {
 		seen := map[[2]string]bool{}
 		cells, nulls, flags := 0, 0, map[bool]int{}
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+			vals := scanRow(t, rows, len(cols))
 			p, u := vals[idx["period_code"]].(string), vals[idx["unit_code"]].(string)
 			if seen[[2]string{p, u}] {
 				t.Errorf("%s|%s: two scoreboard rows", p, u)
