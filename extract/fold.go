@@ -57,7 +57,6 @@ func Clean(s string) string {
 	if s == "" {
 		return s
 	}
-	s = MaybeDecodeTCVN3(s)
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 0x80 || c < 0x20 {
@@ -66,8 +65,9 @@ func Clean(s string) string {
 		}
 	}
 	if ascii && !strings.Contains(s, "  ") {
-		return strings.TrimSpace(s)
+		return strings.TrimSpace(s) // ASCII text is never TCVN3 bytes
 	}
+	s = MaybeDecodeTCVN3(s)
 	// Most text already is NFC with single spaces: keep it as it is (no
 	// allocation; the rest of this function would return the same string).
 	if tidy, latin := tidySpaces(s); tidy && (latin || norm.NFC.IsNormalString(s)) {

@@ -812,103 +812,35 @@ type xlsxRows struct {
 	cutAt    string
 	cells    []string
 	raw      []string
-	err      error
-	done     bool // Next returned false: it keeps doing so
-
-	chunks  chan rowChunk
-	stop    chan struct{}
-	chunk   [][]string // the chunk being consumed
-	next    int        // its next row
-	errNext error      // what stopped the reading after this chunk
-	stopped bool
+	ahead    *ahead[[]string] // the sheet's rows as excelize decodes them
 }
 
-// rowChunk is a run of consecutive rows decoded by the reading goroutine;
-// err, if set, is what stopped it after those rows.
-type rowChunk struct {
-	rows [][]string
-	err  error
-}
-
-const (
-	firstChunkRows = 16  // the header search reads a few dozen rows only
-	maxChunkRows   = 512 // then chunks grow to this
-	chunksAhead    = 4
-)
-
-// start runs the reading goroutine. It owns r.rows until it has closed
-// r.chunks.
+// start decodes the sheet's rows in a goroutine of its own, which owns
+// r.rows until the reader is closed.
 func (r *xlsxRows) start() {
-	r.chunks, r.stop = make(chan rowChunk, chunksAhead), make(chan struct{})
-	go func() {
-		defer close(r.chunks)
-		size, n := firstChunkRows, 0
-		chunk := make([][]string, 0, size)
-		send := func(c rowChunk) bool {
-			select {
-			case r.chunks <- c:
-				return true
-			case <-r.stop:
-				return false
-			}
-		}
-		defer func() {
-			if p := recover(); p != nil {
-				send(rowChunk{rows: chunk, err: fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)})
-			}
-		}()
+	n := 0
+	r.ahead = startAhead(func(emit func([]string) bool) error {
 		for r.rows.Next() {
 			n++
 			cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
-				send(rowChunk{rows: chunk, err: fmt.Errorf("%w: row %d: %v", ErrUnreadable, n, err)})
-				return
+				return fmt.Errorf("%w: row %d: %v", ErrUnreadable, n, err)
 			}
-			chunk = append(chunk, cols)
-			if len(chunk) == size {
-				if !send(rowChunk{rows: chunk}) {
-					return
-				}
-				size = min(2*size, maxChunkRows)
-				chunk = make([][]string, 0, size)
+			if !emit(cols) {
+				return nil
 			}
 		}
-		var err error
-		if e := r.rows.Error(); e != nil {
-			err = fmt.Errorf("%w: trang %q: %v", ErrUnreadable, r.sheet, e)
+		if err := r.rows.Error(); err != nil {
+			return fmt.Errorf("%w: trang %q: %v", ErrUnreadable, r.sheet, err)
 		}
-		if len(chunk) > 0 || err != nil {
-			send(rowChunk{rows: chunk, err: err})
-		}
-	}()
+		return nil
+	}, func(p any) error {
+		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)
+	})
 }
 
-// pull returns the next decoded row; false at the end of the sheet, or on an
-// error (then in r.err), once the rows decoded before it were returned.
-func (r *xlsxRows) pull() ([]string, bool) {
-	for r.next >= len(r.chunk) {
-		if r.errNext != nil {
-			r.err, r.errNext = r.errNext, nil
-			return nil, false
-		}
-		c, ok := <-r.chunks
-		if !ok {
-			return nil, false
-		}
-		r.chunk, r.next, r.errNext = c.rows, 0, c.err
-	}
-	cols := r.chunk[r.next]
-	r.chunk[r.next] = nil
-	r.next++
-	return cols, true
-}
-
-func (r *xlsxRows) Next() (ok bool) {
-	if r.err != nil || r.done {
-		return false
-	}
-	defer func() { r.done = !ok }()
-	cols, ok := r.pull()
+func (r *xlsxRows) Next() bool {
+	cols, ok := r.ahead.pull()
 	if !ok {
 		return false
 	}
@@ -946,11 +878,12 @@ func (r *xlsxRows) Next() (ok bool) {
 		// A sheet of a million formatted but empty rows ends here, not at
 		// the end of its XML; the note says where, when the sheet went on.
 		if r.blank >= r.opt.MaxEmptyRunRow {
-			if _, more := r.pull(); more {
+			if _, more := r.ahead.pull(); more {
 				first := r.num - r.blank + 1
 				r.book.notes.set("blank\x00"+r.sheet, fmt.Sprintf("trang %q: dừng đọc sau %d dòng trống liên tiếp (dòng %d–%d); phần sau của trang không được đọc — tăng extract.max_blank_rows nếu còn dữ liệu / sheet %q: reading stopped after %d consecutive blank rows (rows %d–%d); the rest of the sheet was not read: raise extract.max_blank_rows if data follows",
 					r.sheet, r.blank, first, r.num, r.sheet, r.blank, first, r.num))
 			}
+			r.ahead.done = true // the rest of the sheet is not read
 			return false
 		}
 	} else {
@@ -960,122 +893,55 @@ func (r *xlsxRows) Next() (ok bool) {
 }
 
 func (r *xlsxRows) Row() Row   { return Row{Num: r.num, Cells: r.cells} }
-func (r *xlsxRows) Err() error { return r.err }
+func (r *xlsxRows) Err() error { return r.ahead.err }
 
 // Close stops the reading goroutine and closes the sheet.
 func (r *xlsxRows) Close() error {
-	if r.stopped {
+	if r.ahead.stopped {
 		return nil
 	}
-	r.stopped = true
-	close(r.stop)
-	for range r.chunks {
-	}
+	r.ahead.close()
 	return r.rows.Close()
 }
 
 // prefetchRows reads the rows of another RowReader in a goroutine of its
-// own, a few chunks ahead of the caller, so that reading and cleaning a CSV
-// overlaps with typing and loading the rows already read.
+// own (see ahead), so that reading and cleaning a CSV overlaps with typing
+// and loading the rows already read.
 type prefetchRows struct {
-	inner   RowReader
-	chunks  chan prefetchChunk
-	stop    chan struct{}
-	chunk   []Row
-	next    int
-	errNext error
-	row     Row
-	err     error
-	done    bool
-	stopped bool
-}
-
-type prefetchChunk struct {
-	rows []Row
-	err  error // what stopped the reading after these rows
+	inner RowReader
+	ahead *ahead[Row]
+	row   Row
 }
 
 func prefetch(inner RowReader) *prefetchRows {
-	p := &prefetchRows{inner: inner, chunks: make(chan prefetchChunk, chunksAhead), stop: make(chan struct{})}
-	go p.run()
-	return p
-}
-
-// run owns inner until it has closed p.chunks.
-func (p *prefetchRows) run() {
-	defer close(p.chunks)
-	size := firstChunkRows
-	var rows []Row
-	var cells []string // the chunk's cells, one allocation
-	send := func(c prefetchChunk) bool {
-		select {
-		case p.chunks <- c:
-			return true
-		case <-p.stop:
-			return false
-		}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			send(prefetchChunk{rows: rows, err: fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, r)})
-		}
-	}()
-	for p.inner.Next() {
-		r := p.inner.Row()
-		if len(cells)+len(r.Cells) > cap(cells) {
-			cells = make([]string, 0, max(size*len(r.Cells), len(r.Cells)))
-		}
-		off := len(cells)
-		cells = append(cells, r.Cells...)
-		rows = append(rows, Row{Num: r.Num, Cells: cells[off:len(cells):len(cells)]})
-		if len(rows) == size {
-			if !send(prefetchChunk{rows: rows}) {
-				return
+	return &prefetchRows{inner: inner, ahead: startAhead(func(emit func(Row) bool) error {
+		for inner.Next() {
+			r := inner.Row() // its cells are reused by the next row: copy them
+			if !emit(Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)}) {
+				return nil
 			}
-			size = min(2*size, maxChunkRows)
-			rows, cells = make([]Row, 0, size), nil
 		}
-	}
-	if err := p.inner.Err(); len(rows) > 0 || err != nil {
-		send(prefetchChunk{rows: rows, err: err})
-	}
+		return inner.Err()
+	}, func(p any) error {
+		return fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, p)
+	})}
 }
 
 func (p *prefetchRows) Next() bool {
-	if p.err != nil || p.done {
-		return false
-	}
-	for p.next >= len(p.chunk) {
-		if p.errNext != nil {
-			p.err, p.errNext = p.errNext, nil
-			p.done = true
-			return false
-		}
-		c, ok := <-p.chunks
-		if !ok {
-			p.done = true
-			return false
-		}
-		p.chunk, p.next, p.errNext = c.rows, 0, c.err
-	}
-	p.row = p.chunk[p.next]
-	p.chunk[p.next] = Row{}
-	p.next++
-	return true
+	var ok bool
+	p.row, ok = p.ahead.pull()
+	return ok
 }
 
 func (p *prefetchRows) Row() Row   { return p.row }
-func (p *prefetchRows) Err() error { return p.err }
+func (p *prefetchRows) Err() error { return p.ahead.err }
 
 // Close stops the reading goroutine and closes the inner reader.
 func (p *prefetchRows) Close() error {
-	if p.stopped {
+	if p.ahead.stopped {
 		return nil
 	}
-	p.stopped = true
-	close(p.stop)
-	for range p.chunks {
-	}
+	p.ahead.close()
 	return p.inner.Close()
 }
 

@@ -29,10 +29,29 @@ type PublishOptions struct {
 // Otherwise (a work database in another format, or Schemas set) the rows
 // are copied into a new file of that format.
 func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err error) {
-	if len(opt.Schemas) == 0 && w.storedAs(ctx, opt.StorageVersion) {
-		return publishFile(ctx, w, dest)
+	tmp, err := tempBeside(dest)
+	if err != nil {
+		return err
 	}
-	return publishRows(ctx, w, dest, opt)
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+			os.Remove(tmp + ".wal")
+		}
+	}()
+	if len(opt.Schemas) == 0 && w.storedAs(ctx, opt.StorageVersion) {
+		err = copyWorkFile(ctx, w, tmp)
+	} else {
+		err = copyWorkRows(ctx, w, tmp, opt)
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dest); err != nil {
+		return fmt.Errorf("%w: %v", ErrPublish, err)
+	}
+	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
+	return syncFile(filepath.Dir(dest))
 }
 
 // storedAs reports whether the work database is in storage format version.
@@ -64,26 +83,17 @@ func tempBeside(dest string) (string, error) {
 	return filepath.Join(dir, fmt.Sprintf(".%s.publish-%d", filepath.Base(dest), os.Getpid())), nil
 }
 
-// publishFile checkpoints the work database (everything in its file, the WAL
-// empty) and copies the file. Nothing writes to the work database meanwhile:
-// the pipeline publishes last, under the state lock.
-func publishFile(ctx context.Context, w *Work, dest string) (err error) {
-	tmp, err := tempBeside(dest)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
+// copyWorkFile checkpoints the work database (everything in its file, the
+// WAL empty) and copies the file to tmp. Nothing writes to the work database
+// meanwhile: the pipeline publishes last, under the state lock.
+func copyWorkFile(ctx context.Context, w *Work, tmp string) error {
 	if _, err := w.DB.ExecContext(ctx, "FORCE CHECKPOINT"); err != nil {
 		return fmt.Errorf("%w: checkpoint: %v", ErrPublish, err)
 	}
 	if err := copyFile(w.Path, tmp); err != nil {
 		return fmt.Errorf("%w: %v", ErrPublish, err)
 	}
-	return swapIn(tmp, dest)
+	return nil
 }
 
 // copyFile copies src to a new file dst and syncs it (copy_file_range on Linux).
@@ -108,28 +118,9 @@ func copyFile(src, dst string) error {
 	return out.Close()
 }
 
-// swapIn renames the finished file tmp over dest.
-func swapIn(tmp, dest string) error {
-	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
-	}
-	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
-	return syncFile(filepath.Dir(dest))
-}
-
-// publishRows copies the rows of the work database into a new file of the
-// wanted storage format.
-func publishRows(ctx context.Context, w *Work, dest string, opt PublishOptions) (err error) {
-	tmp, err := tempBeside(dest)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-			os.Remove(tmp + ".wal")
-		}
-	}()
+// copyWorkRows copies the rows of the work database into tmp, a new file of
+// the wanted storage format.
+func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) (err error) {
 	attach := fmt.Sprintf("ATTACH %s AS cchc_publish", quote(tmp))
 	if opt.StorageVersion != "" {
 		attach = fmt.Sprintf("ATTACH %s AS cchc_publish (STORAGE_VERSION %s)", quote(tmp), quote(opt.StorageVersion))
@@ -180,7 +171,7 @@ func publishRows(ctx context.Context, w *Work, dest string, opt PublishOptions) 
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("%w: %v", ErrPublish, err)
 	}
-	return swapIn(tmp, dest)
+	return nil
 }
 
 func syncFile(p string) error {
