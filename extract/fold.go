@@ -54,65 +54,104 @@ func isFoldPunct(r rune) bool {
 // Clean returns a cell's text as a person means it: legacy TCVN3 text converted to
 // Unicode, NFC, non-breaking and repeated spaces collapsed, trimmed.
 func Clean(s string) string {
+	out, _ := clean(s)
+	return out
+}
+
+// clean is Clean that also reports whether s was valid UTF-8, from the same
+// pass over its bytes (a CSV cell's bytes are not checked twice).
+func clean(s string) (string, bool) {
 	if s == "" {
-		return s
+		return s, true
 	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 || c < 0x20 {
-			ascii = false
-			break
-		}
+	sh := shapeOf(s)
+	if sh.plain && !sh.doubleSpace {
+		return strings.TrimSpace(s), true // ASCII text is never TCVN3 bytes
 	}
-	if ascii && !strings.Contains(s, "  ") {
-		return strings.TrimSpace(s) // ASCII text is never TCVN3 bytes
+	if sh.tcvn3 && tcvn3Words(s) {
+		s = DecodeTCVN3(s)
+		sh = shapeOf(s)
 	}
-	s = MaybeDecodeTCVN3(s)
 	// Most text already is NFC with single spaces: keep it as it is (no
 	// allocation; the rest of this function would return the same string).
-	if tidy, latin := tidySpaces(s); tidy && (latin || norm.NFC.IsNormalString(s)) {
-		return s
+	if sh.tidy && (sh.latin || norm.NFC.IsNormalString(s)) {
+		return s, sh.valid
 	}
-	return strings.Join(strings.FieldsFunc(norm.NFC.String(s), isCleanSpace), " ")
+	return strings.Join(strings.FieldsFunc(norm.NFC.String(s), isCleanSpace), " "), sh.valid
 }
 
 func isCleanSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' }
 
-// tidySpaces reports whether the only spaces of s are single ASCII spaces
-// between other characters, and whether s is made of Latin letters only
-// (below U+0300, or Latin Extended Additional U+1E00–U+1EFF: every
-// Vietnamese letter). Those are all starters that are NFC on their own and
-// never combine with a neighbour, so such a string is NFC without a lookup
-// (TestLatinRangesAreNFC checks every one against x/text).
-func tidySpaces(s string) (tidy, latin bool) {
-	prev := true // a space at the start is not tidy
-	latin = true
+// shape is what one pass over a text's bytes tells Clean.
+type shape struct {
+	plain       bool // printable ASCII only (no control characters)
+	doubleSpace bool // two ASCII spaces in a row
+	valid       bool // valid UTF-8
+	// tidy: the only spaces are single ASCII spaces between other
+	// characters. latin: every character is below U+0300 or in Latin
+	// Extended Additional (U+1E00–U+1EFF, every Vietnamese letter); those are
+	// starters that are NFC on their own and never combine with a neighbour,
+	// so such a text is NFC without a lookup (TestLatinRangesAreNFC checks
+	// every one against x/text).
+	tidy, latin bool
+	// tcvn3: the text could be TCVN3 read as Latin-1/Windows-1252 and is
+	// worth LooksTCVN3's word search: it has a byte outside ASCII, no
+	// character beyond Latin-1 other than Windows-1252's (Unicode Vietnamese
+	// ư ơ ă đ ạ ..., an NFD mark or another script rule it out), and at least
+	// one character that TCVN3 evidence needs.
+	tcvn3 bool
+}
+
+func shapeOf(s string) shape {
+	sh := shape{plain: true, valid: true, tidy: true, latin: true}
+	prevSpace := true // a space at the start is not tidy
+	high, foreign, evidence := false, false, false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf { // the common case, without decoding
 			i++
 			switch {
 			case c == ' ':
-				if prev {
-					return false, latin
+				sh.tidy = sh.tidy && !prevSpace
+				sh.doubleSpace = sh.doubleSpace || i >= 2 && s[i-2] == ' '
+				prevSpace = true
+			case c < 0x20:
+				sh.plain = false
+				if c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' {
+					sh.tidy = false
 				}
-				prev = true
-			case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
-				return false, latin
+				prevSpace = false
 			default:
-				prev = false
+				prevSpace = false
 			}
 			continue
 		}
+		sh.plain, high = false, true
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			sh.valid = false
+		}
 		i += n
 		if r >= 0x300 && (r < 0x1E00 || r > 0x1EFF) {
-			latin = false
+			sh.latin = false
 		}
-		if isCleanSpace(r) {
-			return false, latin // not an ASCII space
+		if !foreign { // once foreign, the text is not TCVN3 whatever follows
+			if r > 0xFF {
+				_, ok := cp1252High[r]
+				foreign = !ok
+			}
+			evidence = evidence || r <= 0x9F || tcvn3Symbol(r) || tcvn3UpperLooking(r) || tcvn3Foreign(r)
 		}
-		prev = false
+		// Spaces outside ASCII: U+0085, U+00A0, U+1680 and from U+2000 on
+		// (isCleanSpace); Vietnamese letters lie between and skip the lookup.
+		if (r <= 0xFF || r == 0x1680 || r >= 0x2000) && isCleanSpace(r) {
+			sh.tidy = false // not an ASCII space
+		}
+		prevSpace = false
 	}
-	return !prev || s == "", latin
+	if prevSpace && s != "" {
+		sh.tidy = false // a space at the end
+	}
+	sh.tcvn3 = high && !foreign && evidence
+	return sh
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -57,7 +58,8 @@ func FuzzFold(f *testing.F) {
 }
 
 // FuzzCleanFastPath: Clean's no-allocation path returns what the full
-// normalisation (NFC, spaces collapsed and trimmed) returns.
+// normalisation (NFC, spaces collapsed and trimmed) returns, and its pass over
+// the bytes tells valid UTF-8 as utf8.ValidString does.
 func FuzzCleanFastPath(f *testing.F) {
 	for _, s := range []string{"Phường Kim Giang", " Phường  Kim\u00a0Giang ", "Cấp bản sao\u200b", "Hoà", "Hòa", "x\ty", "A B", "Đ"} {
 		f.Add(s)
@@ -65,8 +67,12 @@ func FuzzCleanFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		d := MaybeDecodeTCVN3(s)
 		want := strings.Join(strings.FieldsFunc(norm.NFC.String(d), isCleanSpace), " ")
-		if got := Clean(s); got != want {
+		got, valid := clean(s)
+		if got != want {
 			t.Errorf("Clean(%q) = %q, want %q", s, got, want)
+		}
+		if valid != utf8.ValidString(s) {
+			t.Errorf("clean(%q) reports valid UTF-8 %v", s, valid)
 		}
 	})
 }
@@ -93,5 +99,15 @@ func TestLatinRangesAreNFC(t *testing.T) {
 	}
 	for r := rune(0x1E00); r <= 0x1EFF; r++ {
 		check(r)
+	}
+}
+
+// TestCleanSpacesOutsideASCII backs shapeOf's shortcut: no character from
+// U+0100 to U+1FFF but U+1680 is a space to Clean.
+func TestCleanSpacesOutsideASCII(t *testing.T) {
+	for r := rune(0x100); r < 0x2000; r++ {
+		if isCleanSpace(r) != (r == 0x1680) {
+			t.Errorf("isCleanSpace(%U) = %v", r, isCleanSpace(r))
+		}
 	}
 }

@@ -228,33 +228,17 @@ const maxSyllable = 7
 // Unicode Vietnamese or Western European text uses in the same places ("Café",
 // "Nhân Chính") are no evidence. A short word of TCVN3-only characters is needed.
 func LooksTCVN3(s string) bool {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return false
-	}
-	evidence := false
-	for _, r := range s {
-		if r > 0xFF {
-			if _, ok := cp1252High[r]; !ok {
-				// Unicode Vietnamese (ư ơ ă đ ạ ..., or a combining mark of NFD)
-				// or any other script: not a byte string. This is the common exit
-				// for real cells, so it comes before any allocation.
-				return false
-			}
-		}
-		// tcvn3Evidence needs one of these characters: without any ("Có",
-		// "Không"), there is nothing to look at word by word.
-		evidence = evidence || r >= 0x80 && (r <= 0x9F || tcvn3Symbol(r) || tcvn3UpperLooking(r) || tcvn3Foreign(r))
-	}
-	if !evidence {
-		return false
-	}
+	// The cheap part (shapeOf, shared with Clean): a byte outside ASCII, no
+	// character that Windows-1252 bytes cannot be (Unicode Vietnamese ư ơ ă
+	// đ ạ ..., a combining mark of NFD, any other script: the common exit for
+	// real cells, before any allocation), and a character that TCVN3
+	// evidence needs (without any, as in "Có" or "Không", there is nothing
+	// to look at word by word).
+	return shapeOf(s).tcvn3 && tcvn3Words(s)
+}
+
+// tcvn3Words is LooksTCVN3's word search, for a text whose shape allows TCVN3.
+func tcvn3Words(s string) bool {
 	rs := []rune(s)
 	return !utf8Mojibake(rs) && tcvn3Word(rs)
 }

@@ -862,7 +862,7 @@ func (r *xlsxRows) Next() bool {
 		cols = r.raw
 	}
 	var cut int
-	r.cells, cut = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes)
+	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, false)
 	if cut > 0 {
 		if r.cut == 0 {
 			r.cutAt = fmt.Sprintf("dòng/row %d", r.num)
@@ -946,23 +946,36 @@ func (p *prefetchRows) Close() error {
 }
 
 // cleanCells appends the cleaned cells of src to dst, cutting cells longer than
-// max bytes (it returns how many), and dropping trailing empty cells.
-func cleanCells(dst, src []string, max int) ([]string, int) {
+// max bytes (it returns how many), and dropping trailing empty cells. With
+// fixUTF8, bytes that are not UTF-8 become U+FFFD first (it returns how many
+// cells had any).
+func cleanCells(dst, src []string, max int, fixUTF8 bool) (cells []string, cut, bad int) {
 	// Trailing empty cells carry no meaning; keeping rows short keeps the
 	// header search cheap.
 	end := len(src)
 	for end > 0 && strings.TrimSpace(src[end-1]) == "" {
 		end--
 	}
-	cut := 0
 	for _, c := range src[:end] {
+		if len(c) <= max {
+			// The common case: one pass over the bytes cleans and checks them.
+			out, valid := clean(c)
+			if valid || !fixUTF8 {
+				dst = append(dst, out)
+				continue
+			}
+		}
+		if fixUTF8 && !utf8.ValidString(c) {
+			c = strings.ToValidUTF8(c, "\uFFFD")
+			bad++
+		}
 		if len(c) > max {
 			c = truncateUTF8(c, max) + CutMarker
 			cut++
 		}
 		dst = append(dst, Clean(c))
 	}
-	return dst, cut
+	return dst, cut, bad
 }
 
 func truncateUTF8(s string, n int) string {
@@ -1170,21 +1183,21 @@ func (c *csvRows) Next() (ok bool) {
 		return false
 	}
 	c.num, _ = c.r.FieldPos(0)
-	for i, v := range rec {
-		switch c.book.enc {
-		case EncTCVN3:
+	if c.book.enc == EncTCVN3 {
+		for i, v := range rec {
 			rec[i] = DecodeTCVN3(v)
-		case EncUTF8, EncUTF8Damaged:
-			if !utf8.ValidString(v) {
-				rec[i] = strings.ToValidUTF8(v, "\uFFFD")
-				if c.bad++; c.bad == 1 {
-					c.badAt = c.num
-				}
-			}
 		}
 	}
-	var cut int
-	c.cells, cut = cleanCells(c.cells[:0], rec, c.opt.MaxCellBytes)
+	// Bytes that are not UTF-8 become U+FFFD (found while cleaning).
+	fix := c.book.enc == EncUTF8 || c.book.enc == EncUTF8Damaged
+	cut, bad := 0, 0
+	c.cells, cut, bad = cleanCells(c.cells[:0], rec, c.opt.MaxCellBytes, fix)
+	if bad > 0 {
+		if c.bad == 0 {
+			c.badAt = c.num
+		}
+		c.bad += bad
+	}
 	if cut > 0 {
 		c.cut += cut
 		c.book.notes.max("cut", c.cut, func(n int) string {

@@ -108,12 +108,39 @@ type DossierReader struct {
 	loaded  int
 	err     error
 	refs    atomic.Int64
-	cols    map[string]int
+	col     [nDossierFields]int // the sheet's column of each field, -1 when absent
 	batch   int
 	// memo caches coded lookups per field: exports repeat a handful of
 	// wordings over millions of rows, and folding each one costs more than the
 	// rest of the row.
-	memo map[string]map[string]memoVal
+	memo   [nDossierFields]map[string]memoVal
+	groups map[string]string // field → field group, memoised
+	p      rowParser         // reused from row to row
+}
+
+// The fields of a dossier row the transform reads, by index (the layout
+// names them by dossierFieldKeys).
+const (
+	fDossierID = iota
+	fUnit
+	fProcedureName
+	fField
+	fProcedureCode
+	fReceivedAt
+	fDueAt
+	fCompletedAt
+	fChannel
+	fServiceLevel
+	fStatus
+	fResultDigitized
+	fEIDVerified
+	fApplicantID
+	nDossierFields
+)
+
+var dossierFieldKeys = [nDossierFields]string{
+	"dossier_id", "unit", "procedure_name", "field", "procedure_code", "received_at", "due_at",
+	"completed_at", "channel", "service_level", "status", "result_digitized", "eid_verified", "applicant_id",
 }
 
 type memoVal struct {
@@ -128,8 +155,11 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	if ctx.Head.Layout.Col("unit") < 0 && ctx.Head.Unit == "" {
 		return nil, fmt.Errorf("%w: không có cột đơn vị, tiêu đề và tên tệp không nêu phường/phòng nào / no unit column, and neither the title nor the file name names a unit", extract.ErrNoUnit)
 	}
-	r := &DossierReader{env: env, rows: rows, ctx: ctx, cols: ctx.Head.Layout.Columns, batch: env.BatchRows,
-		memo: map[string]map[string]memoVal{}}
+	r := &DossierReader{env: env, rows: rows, ctx: ctx, batch: env.BatchRows, groups: map[string]string{}}
+	for f, key := range dossierFieldKeys {
+		r.col[f] = ctx.Head.Layout.Col(key)
+		r.memo[f] = map[string]memoVal{}
+	}
 	if r.batch <= 0 {
 		r.batch = 16384
 	}
@@ -222,37 +252,43 @@ type rowParser struct {
 	rejects []Reject
 }
 
-func (p *rowParser) cell(field string) string {
-	if c, ok := p.r.cols[field]; ok {
+func (p *rowParser) cell(f int) string {
+	if c := p.r.col[f]; c >= 0 {
 		return p.row.Cell(c)
 	}
 	return ""
 }
 
-func (p *rowParser) reject(field, raw, code, reason string) {
+func (p *rowParser) reject(f int, raw, code, reason string) {
 	p.rejects = append(p.rejects, Reject{
-		Sheet: p.r.ctx.Head.Name, Row: p.row.Num, Column: field, RawValue: raw, Code: code, Reason: reason,
+		Sheet: p.r.ctx.Head.Name, Row: p.row.Num, Column: dossierFieldKeys[f], RawValue: raw, Code: code, Reason: reason,
 	})
 }
 
-func (p *rowParser) required(field string) string {
-	v := p.cell(field)
+func (p *rowParser) missing(f int) {
+	field := dossierFieldKeys[f]
+	p.reject(f, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+}
+
+func (p *rowParser) required(f int) string {
+	v := p.cell(f)
 	if v == "" {
-		p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+		p.missing(f)
 	}
 	return v
 }
 
-func (p *rowParser) date(field string, required bool) (time.Time, bool) {
-	raw := p.cell(field)
+func (p *rowParser) date(f int, required bool) (time.Time, bool) {
+	raw := p.cell(f)
 	if raw == "" {
 		if required {
-			p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+			p.missing(f)
 		}
 		return time.Time{}, false
 	}
 	t, err := ParseDateTime(raw)
 	if err != nil {
+		field := dossierFieldKeys[f]
 		code := "impossible_date"
 		reason := fmt.Sprintf("%s %q không phải ngày hợp lệ / %s is not a valid date", fieldNames[field], raw, field)
 		switch {
@@ -263,23 +299,19 @@ func (p *rowParser) date(field string, required bool) (time.Time, bool) {
 			code = "date_out_of_range"
 			reason = fmt.Sprintf("%s %q nằm ngoài khoảng %d–%d / %s is out of range", fieldNames[field], raw, MinYear, MaxYear, field)
 		}
-		p.reject(field, raw, code, reason)
+		p.reject(f, raw, code, reason)
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-func (p *rowParser) coded(field, domain string, required bool) (string, bool) {
-	raw := p.cell(field)
+func (p *rowParser) coded(f int, domain string, required bool) (string, bool) {
+	raw := p.cell(f)
 	if raw == "" && required {
-		p.reject(field, "", "missing_value", fmt.Sprintf("thiếu %s / %s is empty", fieldNames[field], field))
+		p.missing(f)
 		return "", false
 	}
-	m := p.r.memo[field]
-	if m == nil {
-		m = map[string]memoVal{}
-		p.r.memo[field] = m
-	}
+	m := p.r.memo[f]
 	mv, hit := m[raw]
 	if !hit {
 		mv.v, mv.ok = p.r.env.Values.Lookup(domain, raw)
@@ -289,30 +321,35 @@ func (p *rowParser) coded(field, domain string, required bool) (string, bool) {
 	}
 	v, ok := mv.v, mv.ok
 	if !ok {
-		p.reject(field, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
+		field := dossierFieldKeys[f]
+		p.reject(f, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
 	}
 	return v, ok
 }
 
-func sameOrBefore(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC).Compare(time.Date(by, bm, bd, 0, 0, 0, 0, time.UTC)) <= 0
+func sameOrBefore(a, b time.Time) bool { return civilDay(a) <= civilDay(b) }
+
+// civilDay numbers the calendar day of t in its own location (days since
+// 1970-01-01), so that two times compare by date without time.Date.
+func civilDay(t time.Time) int64 {
+	_, offset := t.Zone()
+	sec := t.Unix() + int64(offset)
+	day := sec / 86400
+	if sec%86400 < 0 {
+		day--
+	}
+	return day
 }
 
 // row parses one data row; it appends it to the builder and returns true, or
 // records its rejects and returns false.
 func (r *DossierReader) row(row extract.Row) bool {
-	p := &rowParser{r: r, row: row}
-	id := p.required("dossier_id")
+	p := &r.p
+	p.r, p.row, p.rejects = r, row, p.rejects[:0]
+	id := p.required(fDossierID)
 	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
-	if c, ok := r.cols["unit"]; ok && row.Cell(c) != "" {
-		raw := row.Cell(c)
-		m := r.memo["unit"]
-		if m == nil {
-			m = map[string]memoVal{}
-			r.memo["unit"] = m
-		}
+	if raw := p.cell(fUnit); raw != "" {
+		m := r.memo[fUnit]
 		mv, hit := m[raw]
 		if !hit {
 			mv.v, mv.ok = r.env.Units.Match(raw)
@@ -323,42 +360,42 @@ func (r *DossierReader) row(row extract.Row) bool {
 		code, ok := mv.v, mv.ok
 		unitSource = "column"
 		if !ok {
-			p.reject("unit", raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
+			p.reject(fUnit, raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
 		}
 		unit = code
 	} else if unit == "" {
-		p.reject("unit", "", "missing_value", "thiếu đơn vị, tiêu đề và tên tệp không nêu đơn vị / no unit in the row, the title or the file name")
+		p.reject(fUnit, "", "missing_value", "thiếu đơn vị, tiêu đề và tên tệp không nêu đơn vị / no unit in the row, the title or the file name")
 	}
-	name := p.required("procedure_name")
-	field := p.required("field")
-	received, okR := p.date("received_at", true)
-	due, okD := p.date("due_at", true)
-	completed, okC := p.date("completed_at", false)
-	channel, _ := p.coded("channel", "channel", true)
+	name := p.required(fProcedureName)
+	field := p.required(fField)
+	received, okR := p.date(fReceivedAt, true)
+	due, okD := p.date(fDueAt, true)
+	completed, okC := p.date(fCompletedAt, false)
+	channel, _ := p.coded(fChannel, "channel", true)
 	level := "none"
-	if _, ok := r.cols["service_level"]; ok {
-		level, _ = p.coded("service_level", "service_level", false)
+	if r.col[fServiceLevel] >= 0 {
+		level, _ = p.coded(fServiceLevel, "service_level", false)
 	}
-	status, _ := p.coded("status", "status", true)
+	status, _ := p.coded(fStatus, "status", true)
 	digitized, eid := false, false
-	if _, ok := r.cols["result_digitized"]; ok {
-		v, _ := p.coded("result_digitized", "yes_no", false)
+	if r.col[fResultDigitized] >= 0 {
+		v, _ := p.coded(fResultDigitized, "yes_no", false)
 		digitized = v == "true"
 	}
-	if _, ok := r.cols["eid_verified"]; ok {
-		v, _ := p.coded("eid_verified", "yes_no", false)
+	if r.col[fEIDVerified] >= 0 {
+		v, _ := p.coded(fEIDVerified, "yes_no", false)
 		eid = v == "true"
 	}
 	if okR && okC && !sameOrBefore(received, completed) {
-		p.reject("completed_at", p.cell("completed_at"), "completed_before_received",
+		p.reject(fCompletedAt, p.cell(fCompletedAt), "completed_before_received",
 			fmt.Sprintf("ngày trả kết quả %s trước ngày tiếp nhận %s / completed before received", completed.Format("02/01/2006"), received.Format("02/01/2006")))
 	}
 	if okR && okD && !sameOrBefore(received, due) {
-		p.reject("due_at", p.cell("due_at"), "due_before_received",
+		p.reject(fDueAt, p.cell(fDueAt), "due_before_received",
 			fmt.Sprintf("ngày hẹn trả %s trước ngày tiếp nhận %s / due before received", due.Format("02/01/2006"), received.Format("02/01/2006")))
 	}
-	if status == "resolved" && !okC && p.cell("completed_at") == "" {
-		p.reject("completed_at", "", "resolved_without_completion",
+	if status == "resolved" && !okC && p.cell(fCompletedAt) == "" {
+		p.reject(fCompletedAt, "", "resolved_without_completion",
 			"hồ sơ đã giải quyết nhưng không có ngày trả kết quả / resolved without a completion date")
 	}
 	if len(p.rejects) > 0 {
@@ -379,7 +416,7 @@ func (r *DossierReader) row(row extract.Row) bool {
 	b.Field(5).(*array.StringBuilder).Append(unitSource)
 	b.Field(6).(*array.StringBuilder).Append(field)
 	b.Field(7).(*array.StringBuilder).Append(r.fieldGroup(field))
-	appendOptString(b.Field(8).(*array.StringBuilder), p.cell("procedure_code"))
+	appendOptString(b.Field(8).(*array.StringBuilder), p.cell(fProcedureCode))
 	b.Field(9).(*array.StringBuilder).Append(name)
 	ts := func(i int, t time.Time, ok bool) {
 		tb := b.Field(i).(*array.TimestampBuilder)
@@ -397,7 +434,7 @@ func (r *DossierReader) row(row extract.Row) bool {
 	b.Field(15).(*array.StringBuilder).Append(status)
 	b.Field(16).(*array.BooleanBuilder).Append(digitized)
 	b.Field(17).(*array.BooleanBuilder).Append(eid)
-	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell("applicant_id")))
+	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell(fApplicantID)))
 	return true
 }
 
@@ -411,17 +448,12 @@ func appendOptString(b *array.StringBuilder, s string) {
 
 // fieldGroup returns the group of a field, memoised per sheet.
 func (r *DossierReader) fieldGroup(field string) string {
-	m := r.memo["field_group"]
-	if m == nil {
-		m = map[string]memoVal{}
-		r.memo["field_group"] = m
-	}
-	if v, ok := m[field]; ok {
-		return v.v
+	if g, ok := r.groups[field]; ok {
+		return g
 	}
 	g := r.env.Values.FieldGroup(field)
-	if len(m) < 4096 {
-		m[field] = memoVal{v: g, ok: true}
+	if len(r.groups) < 4096 {
+		r.groups[field] = g
 	}
 	return g
 }

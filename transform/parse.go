@@ -164,18 +164,46 @@ func civil(y, mo, d int, hh, mm, ss string, s string) (time.Time, error) {
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
 		return time.Time{}, fmt.Errorf("%w: %q", ErrBadDate, s)
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != mo { // 31/02 rolls over into March
+	if d > daysIn(mo, y) { // 31/02 does not roll over into March
 		return time.Time{}, fmt.Errorf("%w: %q: day %d does not exist in %d/%d", ErrBadDate, s, d, mo, y)
 	}
 	if y < MinYear || y > MaxYear {
 		return time.Time{}, fmt.Errorf("%w: %q", ErrDateRange, s)
 	}
-	return t, nil
+	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), nil
 }
 
+// daysIn returns the number of days of month mo (1–12) of year y in the
+// proleptic Gregorian calendar, as time.Date counts them.
+func daysIn(mo, y int) int {
+	switch mo {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// atoi reads the digits a date pattern matched (short runs of ASCII digits,
+// or empty for 0) without strconv's generality.
 func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
+	if len(s) > 9 {
+		n, _ := strconv.Atoi(s)
+		return n
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			n, _ := strconv.Atoi(s)
+			return n
+		}
+		n = n*10 + int(c-'0')
+	}
 	return n
 }
 

@@ -2,7 +2,9 @@ package transform
 
 import (
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +133,36 @@ func FuzzMatchDMY(f *testing.F) {
 		}
 		if ok && strings.Join(got[:], "|") != strings.Join(want, "|") {
 			t.Fatalf("matchDMY(%q) = %q, regexp %q", s, got, want)
+		}
+	})
+}
+
+// FuzzCivil: civil's calendar check agrees with time.Date's own (a date
+// that rolls over into the next month does not exist), and sameOrBefore's
+// day numbers with comparing the dates themselves.
+func FuzzCivil(f *testing.F) {
+	f.Add(2024, 2, 29, 1, 2, int64(0), int64(86399))
+	f.Add(2023, 2, 29, 23, 59, int64(-1), int64(0))
+	f.Add(1900, 2, 29, 0, 0, int64(-86401), int64(-86400))
+	f.Add(2000, 12, 31, 12, 30, int64(1e12), int64(-1e12))
+	f.Fuzz(func(t *testing.T, y, mo, d, h, mi int, a, b int64) {
+		s := fmt.Sprintf("%d/%d/%d", d, mo, y)
+		got, err := civil(y, mo, d, strconv.Itoa(h), strconv.Itoa(mi), "", s)
+		if mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && y >= MinYear && y <= MaxYear {
+			want := time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC)
+			exists := want.Day() == d && int(want.Month()) == mo
+			if exists != (err == nil) || exists && !got.Equal(want) {
+				t.Fatalf("civil(%d, %d, %d) = %v, %v; time.Date gives %v", y, mo, d, got, err, want)
+			}
+		}
+		for _, loc := range []*time.Location{time.UTC, time.FixedZone("ICT", 7*3600), time.FixedZone("W", -5*3600-1800)} {
+			ta, tb := time.Unix(a%(1<<40), 0).In(loc), time.Unix(b%(1<<40), 0).In(loc)
+			ya, ma, da := ta.Date()
+			yb, mb, db := tb.Date()
+			want := time.Date(ya, ma, da, 0, 0, 0, 0, time.UTC).Compare(time.Date(yb, mb, db, 0, 0, 0, 0, time.UTC)) <= 0
+			if got := sameOrBefore(ta, tb); got != want {
+				t.Fatalf("sameOrBefore(%v, %v) = %v", ta, tb, got)
+			}
 		}
 	})
 }

@@ -5,9 +5,13 @@ package transform
 // corpora are committed under testdata/fuzz.
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -80,8 +84,23 @@ func FuzzPseudonym(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, key string) {
 		p := NewPseudonymizer([]byte(key))
 		k := p.Key(id)
-		if k == "" {
+		// The reference: the HMAC of the ID's letters and digits, upper case.
+		n := strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToUpper(r)
+			}
+			return -1
+		}, id)
+		if n == "" {
+			if k != "" {
+				t.Fatalf("Key(%q) = %q, want empty", id, k)
+			}
 			return
+		}
+		m := hmac.New(sha256.New, []byte(key))
+		m.Write([]byte(n))
+		if want := hex.EncodeToString(m.Sum(nil)); k != want {
+			t.Fatalf("Key(%q) = %s, want %s", id, k, want)
 		}
 		if len(k) != 64 || strings.Trim(k, "0123456789abcdef") != "" {
 			t.Fatalf("Key(%q) = %q: not a hex HMAC-SHA256", id, k)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/thanhxuan/cchc/extract"
 	"github.com/thanhxuan/cchc/seeds"
@@ -73,34 +74,60 @@ func (v *Values) FieldGroup(field string) string {
 // It is safe for concurrent use.
 type Pseudonymizer struct {
 	key  []byte
-	macs sync.Pool // of hash.Hash: keyed HMACs, reset after use
+	macs sync.Pool // of *keyedMAC, reset after use
+}
+
+// keyedMAC is an HMAC with the buffers one Key call needs.
+type keyedMAC struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+	hex [2 * sha256.Size]byte
 }
 
 // NewPseudonymizer returns a pseudonymizer keyed with key; the key is never
 // written anywhere by this package.
 func NewPseudonymizer(key []byte) *Pseudonymizer {
 	p := &Pseudonymizer{key: append([]byte(nil), key...)}
-	p.macs.New = func() any { return hmac.New(sha256.New, p.key) }
+	p.macs.New = func() any { return &keyedMAC{mac: hmac.New(sha256.New, p.key)} }
 	return p
 }
 
 // Key returns the HMAC-SHA256 of the normalised ID (letters and digits, upper
 // case), hex encoded, or "" for an empty ID.
 func (p *Pseudonymizer) Key(id string) string {
-	n := strings.Map(func(r rune) rune {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			return unicode.ToUpper(r)
-		}
-		return -1
-	}, id)
-	if n == "" {
+	k := p.macs.Get().(*keyedMAC)
+	defer p.macs.Put(k)
+	k.in = normalID(k.in, id)
+	if len(k.in) == 0 {
 		return ""
 	}
-	m := p.macs.Get().(hash.Hash)
-	m.Write([]byte(n))
-	var sum [sha256.Size]byte
-	key := hex.EncodeToString(m.Sum(sum[:0]))
-	m.Reset()
-	p.macs.Put(m)
-	return key
+	k.mac.Reset()
+	k.mac.Write(k.in)
+	hex.Encode(k.hex[:], k.mac.Sum(k.sum[:0]))
+	return string(k.hex[:])
+}
+
+// normalID returns the letters and digits of id, upper case, in buf's storage: ID numbers
+// are written with spaces, dots or dashes, and in either case.
+func normalID(buf []byte, id string) []byte {
+	dst := buf[:0]
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			// Letters outside ASCII: the general rule, for the whole ID.
+			return append(buf[:0], strings.Map(func(r rune) rune {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return unicode.ToUpper(r)
+				}
+				return -1
+			}, id)...)
+		case '0' <= c && c <= '9' || 'A' <= c && c <= 'Z':
+			dst = append(dst, c)
+		case 'a' <= c && c <= 'z':
+			dst = append(dst, c-'a'+'A')
+		}
+	}
+	return dst
 }

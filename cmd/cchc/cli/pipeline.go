@@ -147,6 +147,7 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 		TempDir:        cfg.StateDir,
 	}
 
+	done := p.phase("open work database")
 	p.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), load.WorkOptions{
 		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
 		StorageVersion: cfg.DuckDB.StorageVersion,
@@ -155,14 +156,20 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 		return p.sum, err
 	}
 	defer p.work.Close()
+	done()
 
 	if err := p.extractAll(ctx); err != nil {
 		return p.sum, err
 	}
+	done = p.phase("seeds")
 	if err := load.LoadSeeds(ctx, p.work.DB, p.seedFS, cfg.StateDir); err != nil {
 		return p.sum, err
 	}
-	if err := p.buildModels(ctx); err != nil {
+	done()
+	done = p.phase("models and data tests")
+	err = p.buildModels(ctx)
+	done()
+	if err != nil {
 		p.recordRun(ctx, err)
 		return p.sum, err
 	}
@@ -173,11 +180,20 @@ func runPipeline(ctx context.Context, cfg config.Config, log *slog.Logger) (*Run
 	}
 	p.sum.Ended = time.Now()
 	p.recordRun(ctx, nil)
+	done = p.phase("publish")
+	defer done()
 	if err := load.Publish(ctx, p.work, cfg.Warehouse, load.PublishOptions{StorageVersion: cfg.DuckDB.StorageVersion}); err != nil {
 		return p.sum, err
 	}
 	p.sum.Published = true
 	return p.sum, nil
+}
+
+// phase logs, at debug level, how long a stage of the run took when the
+// returned func is called.
+func (p *pipeline) phase(name string) func() {
+	start := time.Now()
+	return func() { p.log.Debug("phase", "name", name, "seconds", time.Since(start).Seconds()) }
 }
 
 func newRunID() string {
@@ -237,11 +253,13 @@ func (p *pipeline) extractAll(ctx context.Context) error {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	done := p.phase("hash inbox")
 	forEach(ctx, len(sources), workers, func(i int) {
 		if src := &sources[i]; src.Err == nil {
 			src.Err = src.Hash()
 		}
 	})
+	done()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -270,13 +288,14 @@ func (p *pipeline) extractAll(ctx context.Context) error {
 			toLoad = append(toLoad, i)
 		}
 	}
-	var done atomic.Int64
+	var loaded atomic.Int64
+	defer p.phase("load files")()
 	forEach(ctx, len(toLoad), workers, func(k int) {
 		i := toLoad[k]
 		outcomes[i] = p.loadFile(ctx, &sources[i])
 		o := outcomes[i]
 		p.log.Info("file", "path", o.Path, "status", o.Status, "kind", o.Kind, "rows", o.Rows, "rejected", o.Rejected, "message", o.Message)
-		p.emit(Event{Phase: PhaseFiles, Name: o.Path, Status: o.Status, Done: int(done.Add(1)), Total: len(toLoad), Rows: o.Rows})
+		p.emit(Event{Phase: PhaseFiles, Name: o.Path, Status: o.Status, Done: int(loaded.Add(1)), Total: len(toLoad), Rows: o.Rows})
 	})
 	if err := ctx.Err(); err != nil {
 		return err
