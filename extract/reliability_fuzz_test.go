@@ -279,3 +279,21 @@ func FuzzScanUncachedFormulas(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHasFormulaTag: the search by the letter f finds a formula tag exactly
+// when one of the four tags is in the text.
+func FuzzHasFormulaTag(f *testing.F) {
+	for _, s := range []string{`<c r="A1"><f>SUM(A2)</f></c>`, `<x:f t="shared" si="0"/>`, `<c><v>1</v></c>`, "f>", "<f", "ff <fo>", ":f "} {
+		f.Add([]byte(s))
+	}
+	tags := [][]byte{[]byte("<f>"), []byte("<f "), []byte(":f>"), []byte(":f ")}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := false
+		for _, tag := range tags {
+			want = want || bytes.Contains(data, tag)
+		}
+		if got := hasFormulaTag(data); got != want {
+			t.Fatalf("hasFormulaTag(%q) = %v, want %v", data, got, want)
+		}
+	})
+}

@@ -8,8 +8,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"html"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -163,20 +165,26 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 		if err := checkZip(path, opt); err != nil {
 			return nil, err
 		}
-		// The integrity pass inflates every part once; excelize inflates the
-		// large ones again, to temporary files. Both only read the file: on
-		// two cores they run side by side.
+		// The integrity pass inflates the parts excelize streams from
+		// temporary files (large worksheets and shared strings) alongside
+		// excelize's own open; the parts it holds in memory are checked
+		// afterwards against their checksums, without inflating them again.
 		type verified struct {
 			withFormulas map[string]bool
 			err          error
 		}
 		done := make(chan verified, 1)
 		go func() {
-			w, err := verifyZip(path)
+			w, err := verifyZip(path, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
 			done <- verified{w, err}
 		}()
 		wb, err := openXLSX(path, opt, stamp, false)
 		v := <-done
+		if v.err == nil && err == nil {
+			var held map[string]bool
+			held, v.err = verifyHeld(path, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
+			maps.Copy(v.withFormulas, held)
+		}
 		if v.err != nil {
 			if err == nil {
 				wb.Close()
@@ -299,21 +307,26 @@ func checkZip(p string, opt OpenOptions) error {
 	return nil
 }
 
-// verifyZip inflates every part of the xlsx at p once (streaming, within the
-// limits checkZip checked): the xlsx reader ignores read errors of a part and
-// of its XML, so a damaged part would read as a shorter sheet. The zip
-// checksums must hold, and a worksheet must end with its closing tag. It
-// returns the worksheet parts that hold formula elements (lower case paths).
-func verifyZip(p string) (map[string]bool, error) {
+// verifyZip inflates the parts of the xlsx at p that want selects (by their
+// index in the zip directory and their header), once
+// (streaming, within the limits checkZip checked): the xlsx reader ignores
+// read errors of a part and of its XML, so a damaged part would read as a
+// shorter sheet. The zip checksums must hold, and a worksheet must end with
+// its closing tag. It returns the worksheet parts that hold formula elements
+// (lower case paths).
+func verifyZip(p string, want func(int, *zip.File) bool) (map[string]bool, error) {
 	zr, err := zip.OpenReader(p)
 	if err != nil {
 		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
 	}
 	defer zr.Close()
 	withFormulas := map[string]bool{}
-	for _, f := range zr.File {
+	for i, f := range zr.File {
+		if !want(i, f) {
+			continue
+		}
 		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-		sheet := strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml")
+		sheet := isSheetPart(name)
 		rc, err := f.Open()
 		if err != nil {
 			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
@@ -339,6 +352,89 @@ func verifyZip(p string) (map[string]bool, error) {
 	return withFormulas, nil
 }
 
+// isSheetPart reports whether a part (lower case path) is a worksheet.
+func isSheetPart(name string) bool {
+	return strings.HasPrefix(name, "xl/worksheets/sheet") && strings.HasSuffix(name, ".xml")
+}
+
+// heldInMemory reports whether excelize keeps a part in memory when it opens
+// the workbook: all but the worksheets and shared strings larger than
+// UnzipXMLSizeLimit (maxXML), which it inflates to temporary files.
+func heldInMemory(f *zip.File, maxXML int64) bool {
+	name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+	streamed := name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
+	return !streamed || f.FileInfo().Size() <= maxXML
+}
+
+// verifyHeld checks the parts excelize holds in memory (pkg, its File.Pkg)
+// against the zip directory: the bytes it kept must have the part's length
+// and CRC-32, and a worksheet must end with its closing tag. A part whose
+// bytes excelize does not hold as they were (renamed, rewritten, read short)
+// is inflated again by verifyZip, which tells what is wrong with it. It
+// returns the worksheet parts that hold formula elements, as verifyZip.
+func verifyHeld(p string, pkg *sync.Map, maxXML int64) (map[string]bool, error) {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+	}
+	defer zr.Close()
+	withFormulas, again := checkHeld(&zr.Reader, pkg, maxXML)
+	if len(again) == 0 {
+		return withFormulas, nil
+	}
+	more, err := verifyZip(p, func(i int, _ *zip.File) bool { return again[i] })
+	maps.Copy(withFormulas, more)
+	return withFormulas, err
+}
+
+// checkHeld is verifyHeld's check of the bytes: the worksheets with formula
+// elements, and the parts (by index in the zip directory) to inflate again.
+func checkHeld(zr *zip.Reader, pkg *sync.Map, maxXML int64) (withFormulas map[string]bool, again map[int]bool) {
+	withFormulas, again = map[string]bool{}, map[int]bool{}
+	for i, f := range zr.File {
+		if !heldInMemory(f, maxXML) {
+			continue
+		}
+		key := strings.ReplaceAll(f.Name, `\`, "/")
+		switch { // excelize's own names for these two parts
+		case strings.EqualFold(key, "[Content_Types].xml"):
+			key = "[Content_Types].xml"
+		case strings.EqualFold(key, "xl/sharedStrings.xml"):
+			key = "xl/sharedStrings.xml"
+		}
+		v, ok := pkg.Load(key)
+		data, _ := v.([]byte)
+		name := strings.ToLower(key)
+		if !ok || uint64(len(data)) != f.UncompressedSize64 || crc32.ChecksumIEEE(data) != f.CRC32 ||
+			isSheetPart(name) && !endsWithElement(data[max(0, len(data)-256):], "worksheet") {
+			again[i] = true
+			continue
+		}
+		if isSheetPart(name) && hasFormulaTag(data) {
+			withFormulas[name] = true
+		}
+	}
+	return withFormulas, again
+}
+
+// hasFormulaTag reports whether XML text has a formula element (<f>, <f …>,
+// with or without a namespace prefix: FuzzHasFormulaTag checks it against a
+// search for those four tags). It looks for the letter f,
+// far rarer in a sheet's XML than the '<' every tag starts with.
+func hasFormulaTag(data []byte) bool {
+	for i := 1; i+1 < len(data); i++ {
+		j := bytes.IndexByte(data[i:len(data)-1], 'f')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if (data[i-1] == '<' || data[i-1] == ':') && (data[i+1] == '>' || data[i+1] == ' ') {
+			return true
+		}
+	}
+	return false
+}
+
 // formulaDetector reports whether the text written to it has a formula
 // element (<f> or <f …>, with or without a namespace prefix).
 type formulaDetector struct {
@@ -346,19 +442,14 @@ type formulaDetector struct {
 	found bool
 }
 
-var formulaTags = [][]byte{[]byte("<f>"), []byte("<f "), []byte(":f>"), []byte(":f ")}
-
 func (d *formulaDetector) Write(p []byte) (int, error) {
 	if d.found {
 		return len(p), nil
 	}
 	// The tags are 3 bytes: 2 bytes carried over catch one split between writes.
-	buf := append(d.carry, p[:min(len(p), 2)]...)
-	for _, t := range formulaTags {
-		if bytes.Contains(buf, t) || bytes.Contains(p, t) {
-			d.found = true
-			return len(p), nil
-		}
+	if hasFormulaTag(append(d.carry, p[:min(len(p), 2)]...)) || hasFormulaTag(p) {
+		d.found = true
+		return len(p), nil
 	}
 	if len(p) >= 2 {
 		d.carry = append(d.carry[:0], p[len(p)-2:]...)
@@ -389,8 +480,12 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 
 // endsWith reports whether the text ends with the closing tag of element
 // (with any namespace prefix), white space after it allowed.
-func (w *tailWriter) endsWith(element string) bool {
-	t := bytes.TrimRight(w.b, " \t\r\n\x00")
+func (w *tailWriter) endsWith(element string) bool { return endsWithElement(w.b, element) }
+
+// endsWithElement reports whether XML text ends with the closing tag of
+// element (with or without a namespace prefix), white space aside.
+func endsWithElement(b []byte, element string) bool {
+	t := bytes.TrimRight(b, " \t\r\n\x00")
 	if !bytes.HasSuffix(t, []byte(element+">")) {
 		return false
 	}

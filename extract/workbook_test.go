@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/thanhxuan/cchc/internal/fixture"
 )
@@ -569,6 +572,54 @@ func TestReliabilityFormulaDetector(t *testing.T) {
 		}
 		if d.found != tt.want {
 			t.Errorf("%q: found %v, want %v", tt.chunks, d.found, tt.want)
+		}
+	}
+}
+
+// TestReliabilityCheckHeld: the parts excelize holds in memory are taken as
+// read when their bytes have the zip's length and CRC-32 (nothing is inflated
+// twice for a sound file), and sent back to be inflated when they do not.
+func TestReliabilityCheckHeld(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f.xlsx")
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "Mã hồ sơ")
+	f.SetCellFormula("Sheet1", "B2", "SUM(1,2)")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	ex, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+
+	withFormulas, again := checkHeld(&zr.Reader, &ex.Pkg, 16<<20)
+	if len(again) != 0 || !withFormulas["xl/worksheets/sheet1.xml"] {
+		t.Fatalf("sound file: again %v, formulas %v", again, withFormulas)
+	}
+	// A worksheet above the size limit is excelize's to stream: not checked here.
+	if _, again := checkHeld(&zr.Reader, &ex.Pkg, 10); len(again) != 0 {
+		t.Errorf("streamed parts checked: %v", again)
+	}
+	// Bytes that are not the part's (read short, rewritten) go back to verifyZip.
+	sheet := -1
+	for i, zf := range zr.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			sheet = i
+		}
+	}
+	v, _ := ex.Pkg.Load("xl/worksheets/sheet1.xml")
+	data := v.([]byte)
+	for _, bad := range [][]byte{data[:len(data)-20], bytes.Replace(data, []byte("SUM"), []byte("MUS"), 1)} {
+		ex.Pkg.Store("xl/worksheets/sheet1.xml", bad)
+		if _, again := checkHeld(&zr.Reader, &ex.Pkg, 16<<20); len(again) != 1 || !again[sheet] {
+			t.Errorf("tampered sheet: again %v, want {%d}", again, sheet)
 		}
 	}
 }
