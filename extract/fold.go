@@ -102,6 +102,24 @@ type shape struct {
 	tcvn3 bool
 }
 
+// decodeRune is utf8.DecodeRuneInString(s[i:]) for a non-ASCII s[i], with
+// the two- and three-byte sequences of Vietnamese text decoded in line
+// (TestDecodeRune compares the two on every sequence of up to three bytes).
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	switch {
+	case 0xC2 <= c && c <= 0xDF && i+1 < len(s):
+		if c1 := s[i+1]; c1&0xC0 == 0x80 {
+			return rune(c&0x1F)<<6 | rune(c1&0x3F), 2
+		}
+	case 0xE1 <= c && c <= 0xEC && i+2 < len(s): // not E0, ED: their second bytes are narrower
+		if c1, c2 := s[i+1], s[i+2]; c1&0xC0 == 0x80 && c2&0xC0 == 0x80 {
+			return rune(c&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
 func shapeOf(s string) shape {
 	sh := shape{plain: true, valid: true, tidy: true, latin: true}
 	prevSpace := true // a space at the start is not tidy
@@ -127,7 +145,7 @@ func shapeOf(s string) shape {
 			continue
 		}
 		sh.plain, high = false, true
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := decodeRune(s, i)
 		if r == utf8.RuneError && n == 1 {
 			sh.valid = false
 		}

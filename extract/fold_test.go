@@ -111,3 +111,32 @@ func TestCleanSpacesOutsideASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeRune: the in-line decoding agrees with utf8.DecodeRuneInString
+// on every non-ASCII first byte followed by up to two bytes of any value.
+func TestDecodeRune(t *testing.T) {
+	var b [3]byte
+	for c0 := 0x80; c0 <= 0xFF; c0++ {
+		for c1 := 0; c1 <= 0xFF; c1++ {
+			for _, c2 := range []int{-1, 0x00, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF} {
+				b[0], b[1] = byte(c0), byte(c1)
+				s := string(b[:2])
+				if c2 >= 0 {
+					b[2] = byte(c2)
+					s = string(b[:3])
+				}
+				for _, c := range []struct {
+					in string
+					i  int
+				}{{s, 0}, {s[:1], 0}, {"x" + s, 1}} {
+					in, i := c.in, c.i
+					r, n := decodeRune(in, i)
+					wr, wn := utf8.DecodeRuneInString(in[i:])
+					if r != wr || n != wn {
+						t.Fatalf("decodeRune(%q, %d) = %U, %d; want %U, %d", in, i, r, n, wr, wn)
+					}
+				}
+			}
+		}
+	}
+}

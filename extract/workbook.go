@@ -1010,9 +1010,15 @@ type prefetchRows struct {
 
 func prefetch(inner RowReader) *prefetchRows {
 	return &prefetchRows{inner: inner, ahead: startAhead(func(emit func(Row) bool) error {
+		var arena []string // rows' cells are copied into blocks, not one slice each
 		for inner.Next() {
 			r := inner.Row() // its cells are reused by the next row: copy them
-			if !emit(Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)}) {
+			if len(arena)+len(r.Cells) > cap(arena) {
+				arena = make([]string, 0, max(4096, 64*len(r.Cells)))
+			}
+			start := len(arena)
+			arena = append(arena, r.Cells...)
+			if !emit(Row{Num: r.Num, Cells: arena[start:len(arena):len(arena)]}) {
 				return nil
 			}
 		}

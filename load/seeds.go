@@ -15,8 +15,9 @@ import (
 )
 
 // LoadSeeds replaces the ref.* seed tables with the CSV files of fsys, each
-// table and column commented (seeds/columns.csv holds the column comments).
-func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) error {
+// table and column commented (seeds/columns.csv holds the column comments),
+// in one transaction.
+func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err error) {
 	dir, err := os.MkdirTemp(tmpDir, "cchc-seeds-")
 	if err != nil {
 		return err
@@ -26,6 +27,15 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) error
 	if err != nil {
 		return err
 	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
 	for _, t := range seeds.Tables {
 		b, err := fs.ReadFile(fsys, t.File)
 		if err != nil {
@@ -44,12 +54,12 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) error
 			stmts = append(stmts, fmt.Sprintf(`COMMENT ON COLUMN %s.%s IS %s`, name, col, quote(c)))
 		}
 		for _, s := range stmts {
-			if _, err := db.ExecContext(ctx, s); err != nil {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("seed %s: %w", t.File, err)
 			}
 		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 func columnComments(fsys fs.FS) (map[string]map[string]string, error) {
