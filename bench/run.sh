@@ -4,7 +4,8 @@
 #      excelize Rows() reading every cell as raw text), with peak RSS;
 #   2. the same rows as CSV against DuckDB's read_csv of it (bench/readcsv);
 #   3. a re-run after one new file arrives in an inbox of 100 files, against the full run;
-#   4. 20 equal files with one worker against all cores.
+#   4. 20 equal files: one worker against as many as there are cores, and the
+#      same run held to one core (taskset) against all cores.
 # ROWS defaults to 1,000,000 (about a minute of parsing per pass); use 100000 for a quick look.
 set -euo pipefail
 rows=${1:-1000000}
@@ -56,3 +57,10 @@ for i in $(seq 1 20); do "$work/cchc" gen --rows 10000 --seed "$i" --out "$work/
 read -r one _ < <(measure env CCHC_EXTRACT_WORKERS=1 "$work/cchc" run -q --inbox "$work/p" --warehouse "$work/p1.duckdb")
 read -r all _ < <(measure "$work/cchc" run -q --inbox "$work/p" --warehouse "$work/pn.duckdb")
 echo "1 worker: ${one}s   $(nproc) workers: ${all}s   speed-up: $(ratio "$one" "$all")"
+# One worker already keeps more than one core busy (a sheet is parsed while
+# its earlier rows are typed and loaded); held to one core, the same run shows
+# what the second core adds in all.
+if command -v taskset >/dev/null; then
+  read -r core1 _ < <(measure env CCHC_EXTRACT_WORKERS=1 taskset -c 0 "$work/cchc" run -q --inbox "$work/p" --warehouse "$work/pc.duckdb")
+  echo "1 core: ${core1}s   $(nproc) cores: ${all}s   speed-up: $(ratio "$core1" "$all")"
+fi

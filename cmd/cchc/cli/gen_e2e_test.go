@@ -49,6 +49,24 @@ func TestGeneratedEndToEnd(t *testing.T) {
 	}
 }
 
+// logFiles logs raw.files, to tell a file that did not load from rows that
+// went missing.
+func logFiles(t *testing.T, db *sql.DB) {
+	t.Helper()
+	rows, err := db.Query(`SELECT path, status, coalesce(message, '') FROM raw.files ORDER BY path`)
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path, status, msg string
+		if rows.Scan(&path, &status, &msg) == nil {
+			t.Logf("raw.files: %s %s %s", path, status, msg)
+		}
+	}
+}
+
 func day(t sql.NullTime) string {
 	if !t.Valid {
 		return ""
@@ -93,6 +111,7 @@ func checkDossiers(t *testing.T, db *sql.DB, truth *gen.Truth, pseudo *transform
 			bad++
 		}
 		if bad > 10 {
+			logFiles(t, db)
 			t.Fatal("too many differences")
 		}
 	}
