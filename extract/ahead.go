@@ -1,5 +1,7 @@
 package extract
 
+import "io"
+
 // ahead runs a producer in a goroutine of its own, a few chunks of items
 // ahead of the caller, so that reading a file overlaps with what is done with
 // the items already read. Chunks start small (a header search reads a few
@@ -103,4 +105,13 @@ func (a *ahead[T]) close() {
 	close(a.stop)
 	for range a.chunks {
 	}
+}
+
+// closeWith stops the producer, then closes what it was reading from; once.
+func (a *ahead[T]) closeWith(source io.Closer) error {
+	if a.stopped {
+		return nil
+	}
+	a.close()
+	return source.Close()
 }

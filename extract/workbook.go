@@ -161,41 +161,7 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		// Nothing is inflated before the zip directory passed the size limits.
-		if err := checkZip(path, opt); err != nil {
-			return nil, err
-		}
-		// The integrity pass inflates the parts excelize streams from
-		// temporary files (large worksheets and shared strings) alongside
-		// excelize's own open; the parts it holds in memory are checked
-		// afterwards against their checksums, without inflating them again.
-		type verified struct {
-			withFormulas map[string]bool
-			err          error
-		}
-		done := make(chan verified, 1)
-		go func() {
-			w, err := verifyZip(path, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
-			done <- verified{w, err}
-		}()
-		wb, err := openXLSX(path, opt, stamp, false)
-		v := <-done
-		if v.err == nil && err == nil {
-			var held map[string]bool
-			held, v.err = verifyHeld(path, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
-			maps.Copy(v.withFormulas, held)
-		}
-		if v.err != nil {
-			if err == nil {
-				wb.Close()
-			}
-			return nil, v.err
-		}
-		if err != nil {
-			return nil, err
-		}
-		wb.(*xlsxBook).withFormulas = v.withFormulas
-		return wb, nil
+		return openPackage(path, opt, stamp)
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		// OLE2 container: an encrypted xlsx, or a legacy .xls (whatever its name).
 		switch ole2Kind(path) {
@@ -273,18 +239,57 @@ func ole2Kind(p string) (kind string) {
 	return ""
 }
 
+// openPackage opens the xlsx package at path. Its zip directory is read once:
+// nothing is inflated before it passed the size limits (checkZip). The
+// integrity pass inflates the parts excelize streams from temporary files
+// (large worksheets and shared strings) alongside excelize's own open; the
+// parts excelize holds in memory are checked afterwards against their
+// checksums, without inflating them again (verifyHeld).
+func openPackage(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+	}
+	defer zr.Close()
+	if err := checkZip(&zr.Reader, opt); err != nil {
+		return nil, err
+	}
+	type verified struct {
+		withFormulas map[string]bool
+		err          error
+	}
+	done := make(chan verified, 1)
+	go func() {
+		w, err := verifyZip(&zr.Reader, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
+		done <- verified{w, err}
+	}()
+	wb, err := openXLSX(path, opt, stamp, false)
+	v := <-done
+	if v.err == nil && err == nil {
+		var held map[string]bool
+		held, v.err = verifyHeld(&zr.Reader, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
+		maps.Copy(v.withFormulas, held)
+	}
+	if v.err != nil {
+		if err == nil {
+			wb.Close()
+		}
+		return nil, v.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	wb.(*xlsxBook).withFormulas = v.withFormulas
+	return wb, nil
+}
+
 // checkZip reads the zip directory of an xlsx (not its contents) and refuses,
 // before anything is inflated, a package that would decompress to more than
 // MaxUnzipBytes, or that holds a part which the xlsx reader keeps in memory
 // (anything but worksheets and the shared strings, which are streamed from a
 // temporary file when large) larger than MaxXMLBytes — unless it is a picture or
 // embedded file that compresses like one.
-func checkZip(p string, opt OpenOptions) error {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
-	}
-	defer zr.Close()
+func checkZip(zr *zip.Reader, opt OpenOptions) error {
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
@@ -292,8 +297,8 @@ func checkZip(p string, opt OpenOptions) error {
 			return fmt.Errorf("%w: giải nén ra hơn %s, vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than the limit extract.max_unzip_bytes (%s)",
 				ErrTooLarge, byteSize(total), byteSize(uint64(opt.MaxUnzipBytes)), byteSize(uint64(opt.MaxUnzipBytes)))
 		}
-		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-		if f.UncompressedSize64 <= uint64(opt.MaxXMLBytes) || strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml" {
+		name := partName(f)
+		if f.UncompressedSize64 <= uint64(opt.MaxXMLBytes) || streamedPart(name) {
 			continue
 		}
 		media := strings.HasPrefix(name, "xl/media/") || strings.HasPrefix(name, "xl/embeddings/") || strings.HasPrefix(name, "docprops/thumbnail")
@@ -307,25 +312,20 @@ func checkZip(p string, opt OpenOptions) error {
 	return nil
 }
 
-// verifyZip inflates the parts of the xlsx at p that want selects (by their
-// index in the zip directory and their header), once
+// verifyZip inflates the parts of the xlsx package zr that want selects (by
+// their index in the zip directory and their header), once
 // (streaming, within the limits checkZip checked): the xlsx reader ignores
 // read errors of a part and of its XML, so a damaged part would read as a
 // shorter sheet. The zip checksums must hold, and a worksheet must end with
 // its closing tag. It returns the worksheet parts that hold formula elements
 // (lower case paths).
-func verifyZip(p string, want func(int, *zip.File) bool) (map[string]bool, error) {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
-	}
-	defer zr.Close()
+func verifyZip(zr *zip.Reader, want func(int, *zip.File) bool) (map[string]bool, error) {
 	withFormulas := map[string]bool{}
 	for i, f := range zr.File {
 		if !want(i, f) {
 			continue
 		}
-		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		name := partName(f)
 		sheet := isSheetPart(name)
 		rc, err := f.Open()
 		if err != nil {
@@ -361,10 +361,18 @@ func isSheetPart(name string) bool {
 // the workbook: all but the worksheets and shared strings larger than
 // UnzipXMLSizeLimit (maxXML), which it inflates to temporary files.
 func heldInMemory(f *zip.File, maxXML int64) bool {
-	name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-	streamed := name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
-	return !streamed || f.FileInfo().Size() <= maxXML
+	return !streamedPart(partName(f)) || f.FileInfo().Size() <= maxXML
 }
+
+// streamedPart reports whether the xlsx reader streams a part (lower case
+// path) from a temporary file when it is large: worksheets and the shared
+// strings.
+func streamedPart(name string) bool {
+	return name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
+}
+
+// partName is a part's path in lower case with forward slashes.
+func partName(f *zip.File) string { return strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/")) }
 
 // verifyHeld checks the parts excelize holds in memory (pkg, its File.Pkg)
 // against the zip directory: the bytes it kept must have the part's length
@@ -372,17 +380,12 @@ func heldInMemory(f *zip.File, maxXML int64) bool {
 // bytes excelize does not hold as they were (renamed, rewritten, read short)
 // is inflated again by verifyZip, which tells what is wrong with it. It
 // returns the worksheet parts that hold formula elements, as verifyZip.
-func verifyHeld(p string, pkg *sync.Map, maxXML int64) (map[string]bool, error) {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
-	}
-	defer zr.Close()
-	withFormulas, again := checkHeld(&zr.Reader, pkg, maxXML)
+func verifyHeld(zr *zip.Reader, pkg *sync.Map, maxXML int64) (map[string]bool, error) {
+	withFormulas, again := checkHeld(zr, pkg, maxXML)
 	if len(again) == 0 {
 		return withFormulas, nil
 	}
-	more, err := verifyZip(p, func(i int, _ *zip.File) bool { return again[i] })
+	more, err := verifyZip(zr, func(i int, _ *zip.File) bool { return again[i] })
 	maps.Copy(withFormulas, more)
 	return withFormulas, err
 }
@@ -991,13 +994,7 @@ func (r *xlsxRows) Row() Row   { return Row{Num: r.num, Cells: r.cells} }
 func (r *xlsxRows) Err() error { return r.ahead.err }
 
 // Close stops the reading goroutine and closes the sheet.
-func (r *xlsxRows) Close() error {
-	if r.ahead.stopped {
-		return nil
-	}
-	r.ahead.close()
-	return r.rows.Close()
-}
+func (r *xlsxRows) Close() error { return r.ahead.closeWith(r.rows) }
 
 // prefetchRows reads the rows of another RowReader in a goroutine of its
 // own (see ahead), so that reading and cleaning a CSV overlaps with typing
@@ -1038,13 +1035,7 @@ func (p *prefetchRows) Row() Row   { return p.row }
 func (p *prefetchRows) Err() error { return p.ahead.err }
 
 // Close stops the reading goroutine and closes the inner reader.
-func (p *prefetchRows) Close() error {
-	if p.ahead.stopped {
-		return nil
-	}
-	p.ahead.close()
-	return p.inner.Close()
-}
+func (p *prefetchRows) Close() error { return p.ahead.closeWith(p.inner) }
 
 // cleanCells appends the cleaned cells of src to dst, cutting cells longer than
 // max bytes (it returns how many), and dropping trailing empty cells. With

@@ -110,12 +110,11 @@ type DossierReader struct {
 	refs    atomic.Int64
 	col     [nDossierFields]int // the sheet's column of each field, -1 when absent
 	batch   int
-	// memo caches coded lookups per field: exports repeat a handful of
-	// wordings over millions of rows, and folding each one costs more than the
-	// rest of the row.
-	memo   [nDossierFields]map[string]memoVal
-	groups map[string]string // field → field group, memoised
-	p      rowParser         // reused from row to row
+	// memo caches lookups per field (coded values, units, the field's
+	// group): exports repeat a handful of wordings over millions of rows,
+	// and folding each one costs more than the rest of the row.
+	memo [nDossierFields]map[string]memoVal
+	p    rowParser // reused from row to row
 }
 
 // The fields of a dossier row the transform reads, by index (the layout
@@ -155,11 +154,12 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	if ctx.Head.Layout.Col("unit") < 0 && ctx.Head.Unit == "" {
 		return nil, fmt.Errorf("%w: không có cột đơn vị, tiêu đề và tên tệp không nêu phường/phòng nào / no unit column, and neither the title nor the file name names a unit", extract.ErrNoUnit)
 	}
-	r := &DossierReader{env: env, rows: rows, ctx: ctx, batch: env.BatchRows, groups: map[string]string{}}
+	r := &DossierReader{env: env, rows: rows, ctx: ctx, batch: env.BatchRows}
 	for f, key := range dossierFieldKeys {
 		r.col[f] = ctx.Head.Layout.Col(key)
 		r.memo[f] = map[string]memoVal{}
 	}
+	r.p.r = r
 	if r.batch <= 0 {
 		r.batch = 16384
 	}
@@ -311,15 +311,7 @@ func (p *rowParser) coded(f int, domain string, required bool) (string, bool) {
 		p.missing(f)
 		return "", false
 	}
-	m := p.r.memo[f]
-	mv, hit := m[raw]
-	if !hit {
-		mv.v, mv.ok = p.r.env.Values.Lookup(domain, raw)
-		if len(m) < 4096 {
-			m[raw] = mv
-		}
-	}
-	v, ok := mv.v, mv.ok
+	v, ok := p.r.lookup(f, raw, func(raw string) (string, bool) { return p.r.env.Values.Lookup(domain, raw) })
 	if !ok {
 		field := dossierFieldKeys[f]
 		p.reject(f, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
@@ -345,19 +337,11 @@ func civilDay(t time.Time) int64 {
 // records its rejects and returns false.
 func (r *DossierReader) row(row extract.Row) bool {
 	p := &r.p
-	p.r, p.row, p.rejects = r, row, p.rejects[:0]
+	p.row, p.rejects = row, p.rejects[:0]
 	id := p.required(fDossierID)
 	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
 	if raw := p.cell(fUnit); raw != "" {
-		m := r.memo[fUnit]
-		mv, hit := m[raw]
-		if !hit {
-			mv.v, mv.ok = r.env.Units.Match(raw)
-			if len(m) < 4096 {
-				m[raw] = mv
-			}
-		}
-		code, ok := mv.v, mv.ok
+		code, ok := r.lookup(fUnit, raw, r.env.Units.Match)
 		unitSource = "column"
 		if !ok {
 			p.reject(fUnit, raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
@@ -446,14 +430,22 @@ func appendOptString(b *array.StringBuilder, s string) {
 	b.Append(s)
 }
 
-// fieldGroup returns the group of a field, memoised per sheet.
+// lookup returns find(raw), memoised per field for the sheet (up to 4096
+// wordings per field).
+func (r *DossierReader) lookup(f int, raw string, find func(string) (string, bool)) (string, bool) {
+	m := r.memo[f]
+	mv, hit := m[raw]
+	if !hit {
+		mv.v, mv.ok = find(raw)
+		if len(m) < 4096 {
+			m[raw] = mv
+		}
+	}
+	return mv.v, mv.ok
+}
+
+// fieldGroup returns the group of a field (the field column's memo holds it).
 func (r *DossierReader) fieldGroup(field string) string {
-	if g, ok := r.groups[field]; ok {
-		return g
-	}
-	g := r.env.Values.FieldGroup(field)
-	if len(r.groups) < 4096 {
-		r.groups[field] = g
-	}
+	g, _ := r.lookup(fField, field, func(field string) (string, bool) { return r.env.Values.FieldGroup(field), true })
 	return g
 }
