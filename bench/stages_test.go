@@ -19,9 +19,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/thanhxuan/cchc/cmd/cchc/gen"
+	"github.com/thanhxuan/cchc/config"
 	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/internal/pipeline"
 	"github.com/thanhxuan/cchc/load"
-	"github.com/thanhxuan/cchc/seeds"
 	"github.com/thanhxuan/cchc/transform"
 )
 
@@ -51,30 +52,26 @@ func fixture(b *testing.B) (xlsx, csv string) {
 	return filepath.Join(fixtureDir, "hoso.xlsx"), filepath.Join(fixtureDir, "hoso.csv")
 }
 
-type stages struct {
-	scanner *extract.Scanner
-	env     *transform.Env
-}
+// stages are the run's own reading stages (pipeline.NewStages).
+type stages struct{ *pipeline.Stages }
 
 func newStages(b *testing.B) stages {
-	cat, err := seeds.Load(seeds.FS())
+	cfg := config.Defaults()
+	cfg.PII.HMACKey, cfg.StateDir = "bench", b.TempDir()
+	s, err := pipeline.NewStages(cfg, memory.DefaultAllocator)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sc := &extract.Scanner{Vocab: extract.NewVocab(cat), Units: extract.NewUnits(cat)}
-	return stages{scanner: sc, env: &transform.Env{
-		Mem: memory.DefaultAllocator, Units: sc.Units, Values: transform.NewValues(cat),
-		Pseudo: transform.NewPseudonymizer([]byte("bench")), Indicators: transform.NewIndicators(cat),
-	}}
+	return stages{s}
 }
 
 // open opens path and finds its one dossier sheet.
 func (s stages) open(b *testing.B, path string) (extract.Workbook, *extract.SheetHead) {
-	wb, err := extract.OpenWorkbook(path, extract.OpenOptions{TempDir: b.TempDir()})
+	wb, err := extract.OpenWorkbook(path, s.Open)
 	if err != nil {
 		b.Fatal(err)
 	}
-	heads, err := s.scanner.Scan(wb, filepath.Base(path))
+	heads, err := s.Scanner.Scan(wb, filepath.Base(path))
 	if err != nil || len(heads) != 1 {
 		b.Fatalf("scan: %v (%d sheets)", err, len(heads))
 	}
@@ -133,7 +130,7 @@ func (s stages) transformAll(b *testing.B, path string, keep bool) []arrow.Recor
 		b.Fatal(err)
 	}
 	defer rows.Close()
-	rr, err := transform.NewDossierReader(s.env, rows, transform.SheetContext{FileSHA256: "bench", Head: h})
+	rr, err := transform.NewDossierReader(s.Env, rows, transform.SheetContext{FileSHA256: "bench", Head: h})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -193,13 +190,49 @@ func BenchmarkLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, err := load.InsertArrow(ctx, conn, "raw.dossier_rows", rr)
+		n, err := load.InsertArrow(ctx, conn, transform.TableDossierRows, rr)
 		rr.Release()
 		if err != nil || n != benchRows {
 			b.Fatalf("%d rows: %v", n, err)
 		}
 	}
 	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRun: the whole run in process (pipeline.Run) on the xlsx and on
+// the CSV: extract, transform, load, models, data tests, publish. A fresh
+// warehouse each time, so every row is read again.
+func BenchmarkRun(b *testing.B) {
+	for _, kind := range []string{"xlsx", "csv"} {
+		b.Run(kind, func(b *testing.B) {
+			xlsx, csv := fixture(b)
+			path := map[string]string{"xlsx": xlsx, "csv": csv}[kind]
+			for b.Loop() {
+				b.StopTimer()
+				dir := b.TempDir()
+				cfg := config.Defaults()
+				cfg.Inbox, cfg.Warehouse, cfg.PII.HMACKey = filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb"), "bench"
+				if err := os.MkdirAll(cfg.Inbox, 0o755); err != nil {
+					b.Fatal(err)
+				}
+				if err := os.Link(path, filepath.Join(cfg.Inbox, filepath.Base(path))); err != nil {
+					b.Fatal(err)
+				}
+				if err := cfg.Validate(); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				sum, err := pipeline.Run(context.Background(), cfg)
+				if err != nil || !sum.Published {
+					b.Fatalf("run: %v", err)
+				}
+				if loaded, _ := sum.Rows(); loaded != benchRows {
+					b.Fatalf("%d rows loaded, want %d", loaded, benchRows)
+				}
+			}
+			b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
 
 func makeTemp() (string, error) { return os.MkdirTemp("", "cchc-bench-") }

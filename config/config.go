@@ -233,10 +233,15 @@ func orEnv(file string) string {
 	return file
 }
 
+// Invalid returns the error of a configuration mistake: it wraps ErrInvalid
+// and names the file (or the environment and flags) and the key.
+func (c *Config) Invalid(key, msg string) error {
+	return fmt.Errorf("%w: %s: %s: %s", ErrInvalid, orEnv(c.File), key, msg)
+}
+
 // Validate checks the configuration for a run and fills derived paths.
 func (c *Config) Validate() error {
-	where := orEnv(c.File)
-	bad := func(key, msg string) error { return fmt.Errorf("%w: %s: %s: %s", ErrInvalid, where, key, msg) }
+	bad := c.Invalid
 	if c.Inbox == "" {
 		return bad("inbox", "required (--inbox, CCHC_INBOX or inbox: in the file)")
 	}

@@ -100,3 +100,27 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 func (w *Work) Close() error {
 	return errors.Join(w.DB.Close(), w.Connector.Close())
 }
+
+// Tx runs fn on one connection of db inside a transaction, committed when fn
+// returns nil and rolled back otherwise (also when ctx is cancelled). The
+// connection, not a *sql.Tx, is what fn gets: InsertArrow needs conn.Raw.
+func Tx(ctx context.Context, db *sql.DB, fn func(conn *sql.Conn) error) (err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := fn(conn); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
+}

@@ -36,11 +36,11 @@ func InsertJSONLines(ctx context.Context, conn *sql.Conn, table, path string, co
 		if !ok {
 			return 0, fmt.Errorf("insert into %s: no column %q", table, c)
 		}
-		spec[i] = fmt.Sprintf("%s: %s", quote(c), quote(t))
+		spec[i] = fmt.Sprintf("%s: %s", QuoteLiteral(c), QuoteLiteral(t))
 	}
 	res, err := conn.ExecContext(ctx, fmt.Sprintf(
 		"INSERT INTO %s BY NAME SELECT * FROM read_json(%s, format = 'newline_delimited', columns = {%s})",
-		table, quote(path), strings.Join(spec, ", ")))
+		table, QuoteLiteral(path), strings.Join(spec, ", ")))
 	if err != nil {
 		return 0, fmt.Errorf("insert into %s: %w", table, err)
 	}

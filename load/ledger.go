@@ -12,6 +12,9 @@ const (
 	StatusLoaded    = "loaded"
 	StatusFailed    = "failed"
 	StatusDuplicate = "duplicate"
+	// StatusSkipped is a run's word for a file an earlier run processed; it
+	// is never written to raw.files.
+	StatusSkipped = "skipped"
 )
 
 // FileRecord is one row of raw.files.
@@ -77,20 +80,6 @@ func Ledger(ctx context.Context, db *sql.DB) (map[string]*Seen, error) {
 		}
 	}
 	return out, rows.Err()
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
 }
 
 // InsertFile writes a raw.files row on conn (inside the file's transaction).

@@ -6,11 +6,14 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	sqlfs "github.com/thanhxuan/cchc/sql"
 )
 
 // Model is one SQL model: a SELECT in a file `schema/name.sql` that becomes the
@@ -185,7 +188,7 @@ func builtinTest(model, decl string) (DataTest, error) {
 		}
 		var lits []string
 		for _, v := range cols(vals) {
-			lits = append(lits, quote(v))
+			lits = append(lits, QuoteLiteral(v))
 		}
 		t.SQL = fmt.Sprintf("SELECT %s FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s)",
 			strings.TrimSpace(col), model, strings.TrimSpace(col), strings.TrimSpace(col), strings.Join(lits, ", "))
@@ -236,8 +239,8 @@ func Order(models []*Model) ([]*Model, error) {
 			}
 			add(d)
 		}
-		for _, r := range reRef.FindAllStringSubmatch(stripComments(m.SQL), -1) {
-			add(strings.ToLower(r[1] + "." + r[2]))
+		for _, r := range References(m.SQL) {
+			add(r)
 		}
 		sort.Strings(deps[m.Name])
 	}
@@ -289,7 +292,39 @@ func Order(models []*Model) ([]*Model, error) {
 
 var reLineComment = regexp.MustCompile(`--[^\n]*`)
 
-func stripComments(s string) string { return reLineComment.ReplaceAllString(s, "") }
+// References returns the schema.name references of a SQL text outside its
+// line comments, in lower case, in order of appearance (with repeats): the
+// rule by which Order finds what a model depends on.
+func References(sqlText string) []string {
+	var out []string
+	for _, r := range reRef.FindAllStringSubmatch(reLineComment.ReplaceAllString(sqlText, ""), -1) {
+		out = append(out, strings.ToLower(r[1]+"."+r[2]))
+	}
+	return out
+}
+
+// ModelSet parses the built-in models (sql/) and, when modelsDir is set, the
+// data team's, and returns the models in build order and the standalone data
+// tests by name: the set a run builds and the data dictionary draws.
+func ModelSet(modelsDir string) ([]*Model, []DataTest, error) {
+	models, tests, err := ParseModels(sqlfs.FS(), "sql", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if modelsDir != "" {
+		m2, t2, err := ParseModels(os.DirFS(modelsDir), modelsDir, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		models, tests = append(models, m2...), append(tests, t2...)
+	}
+	ordered, err := Order(models)
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.SliceStable(tests, func(i, j int) bool { return tests[i].Name < tests[j].Name })
+	return ordered, tests, nil
+}
 
 // RunModels builds every model in order and then runs every data test. A model
 // that fails stops the run (what depends on it cannot be built); data tests all
@@ -334,7 +369,7 @@ func commentTest(m *Model) DataTest {
 	return DataTest{
 		Name: m.Name + ".comments", Model: m.Name, File: m.File,
 		SQL: fmt.Sprintf(`SELECT column_name FROM duckdb_columns() WHERE database_name = current_database()
-			AND schema_name = %s AND table_name = %s AND (comment IS NULL OR comment = '')`, quote(schema), quote(table)),
+			AND schema_name = %s AND table_name = %s AND (comment IS NULL OR comment = '')`, QuoteLiteral(schema), QuoteLiteral(table)),
 	}
 }
 
@@ -361,7 +396,7 @@ func buildModel(ctx context.Context, db *sql.DB, m *Model) Result {
 	}
 	kind := map[string]string{"table": "TABLE", "view": "VIEW"}[m.Materialized]
 	if m.Comment != "" {
-		stmts = append(stmts, fmt.Sprintf("COMMENT ON %s %s IS %s", kind, m.Name, quote(m.Comment)))
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON %s %s IS %s", kind, m.Name, QuoteLiteral(m.Comment)))
 	}
 	cols := make([]string, 0, len(m.Columns))
 	for c := range m.Columns {
@@ -369,7 +404,7 @@ func buildModel(ctx context.Context, db *sql.DB, m *Model) Result {
 	}
 	sort.Strings(cols)
 	for _, c := range cols {
-		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", m.Name, c, quote(m.Columns[c])))
+		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", m.Name, c, QuoteLiteral(m.Columns[c])))
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {

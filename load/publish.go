@@ -121,9 +121,9 @@ func copyFile(src, dst string) error {
 // copyWorkRows copies the rows of the work database into tmp, a new file of
 // the wanted storage format.
 func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) (err error) {
-	attach := fmt.Sprintf("ATTACH %s AS cchc_publish", quote(tmp))
+	attach := fmt.Sprintf("ATTACH %s AS cchc_publish", QuoteLiteral(tmp))
 	if opt.StorageVersion != "" {
-		attach = fmt.Sprintf("ATTACH %s AS cchc_publish (STORAGE_VERSION %s)", quote(tmp), quote(opt.StorageVersion))
+		attach = fmt.Sprintf("ATTACH %s AS cchc_publish (STORAGE_VERSION %s)", QuoteLiteral(tmp), QuoteLiteral(opt.StorageVersion))
 	}
 	if _, err := w.DB.ExecContext(ctx, attach); err != nil {
 		return fmt.Errorf("%w: %v", ErrPublish, err)
@@ -134,7 +134,7 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 			w.DB.ExecContext(context.WithoutCancel(ctx), "DETACH cchc_publish")
 		}
 	}()
-	if _, err := w.DB.ExecContext(ctx, fmt.Sprintf("COPY FROM DATABASE %s TO cchc_publish", quoteIdent(w.Name))); err != nil {
+	if _, err := w.DB.ExecContext(ctx, fmt.Sprintf("COPY FROM DATABASE %s TO cchc_publish", QuoteIdent(w.Name))); err != nil {
 		return fmt.Errorf("%w: copy: %v", ErrPublish, err)
 	}
 	if len(opt.Schemas) > 0 {
@@ -156,7 +156,7 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 		}
 		rows.Close()
 		for _, s := range drop {
-			if _, err := w.DB.ExecContext(ctx, "DROP SCHEMA cchc_publish."+quoteIdent(s)+" CASCADE"); err != nil {
+			if _, err := w.DB.ExecContext(ctx, "DROP SCHEMA cchc_publish."+QuoteIdent(s)+" CASCADE"); err != nil {
 				return fmt.Errorf("%w: %v", ErrPublish, err)
 			}
 		}
@@ -185,8 +185,6 @@ func syncFile(p string) error {
 	}
 	return nil
 }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // Lock is an exclusive lock on a state directory: one run at a time per
 // warehouse. It is an flock, so the kernel releases it when the process dies:

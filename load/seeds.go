@@ -48,10 +48,10 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err 
 		name := "ref." + strings.TrimSuffix(t.File, ".csv")
 		stmts := []string{
 			fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv('%s', header = true, all_varchar = false, sample_size = -1)`, name, p),
-			fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, quote(t.Comment+" (seeds/"+t.File+")")),
+			fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, QuoteLiteral(t.Comment+" (seeds/"+t.File+")")),
 		}
 		for col, c := range comments[strings.TrimSuffix(t.File, ".csv")] {
-			stmts = append(stmts, fmt.Sprintf(`COMMENT ON COLUMN %s.%s IS %s`, name, col, quote(c)))
+			stmts = append(stmts, fmt.Sprintf(`COMMENT ON COLUMN %s.%s IS %s`, name, col, QuoteLiteral(c)))
 		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
@@ -89,4 +89,3 @@ func columnComments(fsys fs.FS) (map[string]map[string]string, error) {
 }
 
 // quote makes a SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -36,20 +36,30 @@ var UnmatchedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
-// Batches are the record batches of one report sheet, one per raw table; the
-// caller releases them.
-type Batches struct {
-	Tables  map[string]arrow.RecordBatch // raw table → batch
-	Rejects []Reject
-	Loaded  int
-	Notes   []string
+// reportSheet collects what a report transform finds while it reads a sheet
+// whole: its rejects (handed to SheetContext.OnRejects at the end) and notes.
+type reportSheet struct {
+	rejects []Reject
+	notes   []string
 }
 
-// Release frees the batches.
-func (b *Batches) Release() {
-	for _, r := range b.Tables {
-		r.Release()
+// finish hands the rejects over and makes the Output of the batches.
+func (s *reportSheet) finish(ctx SheetContext, tables []string, batches ...arrow.RecordBatch) (*Output, error) {
+	if len(s.rejects) > 0 {
+		if ctx.OnRejects == nil {
+			for _, b := range batches {
+				b.Release()
+			}
+			return nil, errors.New("transform: a report sheet needs SheetContext.OnRejects")
+		}
+		if err := ctx.OnRejects(s.rejects); err != nil {
+			for _, b := range batches {
+				b.Release()
+			}
+			return nil, fmt.Errorf("spool rejects: %w", err)
+		}
 	}
+	return batchOutput(tables, batches, s.notes)
 }
 
 type indicatorLine struct {
@@ -65,7 +75,7 @@ type indicatorLine struct {
 // 3.2): matched lines become raw.indicator_rows, the others raw.unmatched_lines.
 // Negative values, percentages above 100% and numerators above their
 // denominators are rejects, not fixes. A report is small, so it is read whole.
-func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batches, error) {
+func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output, error) {
 	h := ctx.Head
 	cols := h.Layout.Columns
 	cell := func(r extract.Row, f string) string {
@@ -74,9 +84,9 @@ func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batche
 		}
 		return ""
 	}
-	out := &Batches{Tables: map[string]arrow.RecordBatch{}}
+	out := &reportSheet{}
 	reject := func(row int, col, raw, code, reason string) {
-		out.Rejects = append(out.Rejects, Reject{Sheet: h.Name, Row: row, Column: col, RawValue: raw, Code: code, Reason: reason})
+		out.rejects = append(out.rejects, Reject{Sheet: h.Name, Row: row, Column: col, RawValue: raw, Code: code, Reason: reason})
 	}
 	ub := array.NewRecordBuilder(env.Mem, UnmatchedSchema)
 	defer ub.Release()
@@ -115,7 +125,7 @@ func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batche
 			l.value = &v
 		}
 		if prev, dup := seen[code]; dup {
-			out.Notes = append(out.Notes, fmt.Sprintf("chỉ tiêu %s ghi hai lần (dòng %d và %d), lấy dòng sau / indicator twice, the later line counts", code, prev, r.Num))
+			out.notes = append(out.notes, fmt.Sprintf("chỉ tiêu %s ghi hai lần (dòng %d và %d), lấy dòng sau / indicator twice, the later line counts", code, prev, r.Num))
 		}
 		seen[code] = r.Num
 		lines = append(lines, l)
@@ -155,11 +165,8 @@ func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batche
 			ib.Field(7).(*array.Float64Builder).Append(*l.value)
 		}
 		appendOptString(ib.Field(8).(*array.StringBuilder), l.uom)
-		out.Loaded++
 	}
-	out.Tables["raw.indicator_rows"] = ib.NewRecordBatch()
-	out.Tables["raw.unmatched_lines"] = ub.NewRecordBatch()
-	return out, nil
+	return out.finish(ctx, []string{TableIndicatorRows, TableUnmatched}, ib.NewRecordBatch(), ub.NewRecordBatch())
 }
 
 // appendSheet appends the file, sheet and row columns that every raw batch starts with.
@@ -216,10 +223,10 @@ var identities = []struct {
 // ReadTTHCSummary reads the field rows of a Biểu 06 sheet. Group rows (Cấp
 // phường, I. …) are not data; a row that breaks an identity is kept as reported
 // with consistent = false and a warning naming the identity.
-func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batches, error) {
+func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output, error) {
 	h := ctx.Head
 	cols := h.Layout.Columns
-	out := &Batches{Tables: map[string]arrow.RecordBatch{}}
+	out := &reportSheet{}
 	b := array.NewRecordBuilder(env.Mem, SummarySchema)
 	defer b.Release()
 	for rows.Next() {
@@ -240,11 +247,11 @@ func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batch
 			v, _, err := ParseNumber(raw)
 			switch {
 			case err != nil:
-				out.Rejects = append(out.Rejects, Reject{Sheet: h.Name, Row: r.Num, Column: name, RawValue: raw, Code: "bad_number",
+				out.rejects = append(out.rejects, Reject{Sheet: h.Name, Row: r.Num, Column: name, RawValue: raw, Code: "bad_number",
 					Reason: fmt.Sprintf("%s %q không phải số / not a number", name, raw)})
 				bad = true
 			case v < 0:
-				out.Rejects = append(out.Rejects, Reject{Sheet: h.Name, Row: r.Num, Column: name, RawValue: raw, Code: "negative_value",
+				out.rejects = append(out.rejects, Reject{Sheet: h.Name, Row: r.Num, Column: name, RawValue: raw, Code: "negative_value",
 					Reason: fmt.Sprintf("%s có giá trị âm %q / negative count", name, raw)})
 				bad = true
 			default:
@@ -294,13 +301,11 @@ func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Batch
 		} else {
 			w := fmt.Sprintf("dòng %d (%s) sai đẳng thức / breaks %v", r.Num, field, warnings)
 			b.Field(8 + len(SummaryCounts)).(*array.StringBuilder).Append(w)
-			out.Notes = append(out.Notes, w)
+			out.notes = append(out.notes, w)
 		}
-		out.Loaded++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out.Tables["raw.tthc_summary_rows"] = b.NewRecordBatch()
-	return out, nil
+	return out.finish(ctx, []string{TableSummaryRows}, b.NewRecordBatch())
 }

@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
-	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/internal/progress"
+	"github.com/thanhxuan/cchc/internal/pull"
+	"github.com/thanhxuan/cchc/internal/schedule"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -64,10 +66,12 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "cchc:", err)
 	var ue usageError
 	switch {
-	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, errInterrupted):
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, schedule.ErrAborted):
 		return ExitInterrupted
 	case errors.As(err, &ue) || errors.Is(err, config.ErrInvalid):
 		return ExitUsage
+	case errors.Is(err, pull.ErrSourcesFailed):
+		return ExitFailed
 	case errors.Is(err, load.ErrLocked):
 		return ExitLocked
 	}
@@ -80,6 +84,7 @@ type globalFlags struct {
 	json     bool
 	progress string // auto, bar, json, none
 
+	render         progress.Func // the progress renderer of the command (nil: none)
 	finishProgress func()
 	barLog         io.Writer // set while a progress bar is drawn on stderr
 }
@@ -99,8 +104,8 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "log and report progress as JSON lines instead of text (status: print JSON)")
 	root.PersistentFlags().StringVar(&g.progress, "progress", progressAuto, "progress display: auto (a bar on a terminal, JSON lines otherwise), bar, json or none")
-	// Every command gets its progress renderer through the context: the
-	// pipeline, the pulls and the scheduler report to it (progress.go).
+	// Every command gets its progress renderer (progress.go); the pipeline,
+	// the pulls and the scheduler report to it.
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		switch g.progress {
 		case progressAuto, progressBar, progressJSON, progressNone:
@@ -108,8 +113,7 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 			return usageError{fmt.Errorf("--progress %q: want auto, bar, json or none", g.progress)}
 		}
 		ui := newProgress(progressMode(g, c.ErrOrStderr()), c.ErrOrStderr())
-		g.finishProgress, g.barLog = ui.finish, ui.logWriter
-		c.SetContext(withProgress(c.Context(), ui.render))
+		g.render, g.finishProgress, g.barLog = ui.render, ui.finish, ui.logWriter
 		return nil
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
@@ -148,5 +152,3 @@ func newVersionCmd() *cobra.Command {
 }
 
 var version = "dev"
-
-var _ = extract.ErrNoHeader

@@ -12,6 +12,7 @@ import (
 
 	"github.com/thanhxuan/cchc/cmd/cchc/gen"
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/pipeline"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -62,7 +63,7 @@ func runDemo(c *cobra.Command, g *globalFlags, o *demoOptions) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	sum, err := runPipeline(c.Context(), cfg, logger(g, config.Config{Log: config.Log{Level: "warn"}}, c.ErrOrStderr()))
+	sum, err := pipeline.Run(c.Context(), cfg, pipeline.WithLogger(logger(g, config.Config{Log: config.Log{Level: "warn"}}, c.ErrOrStderr())), pipeline.WithProgress(g.render))
 	if sum != nil && !g.quiet {
 		printSummary(out, sum)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -388,7 +389,7 @@ func readDictionary(ctx context.Context, db *sql.DB, models []*load.Model) (*Dic
 	for _, k := range allKinds {
 		dk := DocKind{Kind: k, Description: kindDocs[k]}
 		for _, r := range d.Relations {
-			if r.Schema == "raw" && contains(rawKindsOf(r.Name), k) {
+			if r.Schema == "raw" && slices.Contains(rawKindsOf(r.Name), k) {
 				dk.Tables = append(dk.Tables, r.Name)
 			}
 		}
@@ -496,7 +497,7 @@ func (g *docGraph) kindsOf(name string) []string {
 		keep := append(append([]string(nil), named...), direct...)
 		var kept []string
 		for _, k := range got {
-			if contains(keep, k) {
+			if slices.Contains(keep, k) {
 				kept = append(kept, k)
 			}
 		}
@@ -514,7 +515,7 @@ func (g *docGraph) kindsOf(name string) []string {
 func orderKinds(ks []string) []string {
 	var out []string
 	for _, k := range allKinds {
-		if contains(ks, k) {
+		if slices.Contains(ks, k) {
 			out = append(out, k)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -271,7 +272,7 @@ func TestSamplesEndToEnd(t *testing.T) {
 	})
 
 	t.Run("second_run_changes_nothing", func(t *testing.T) {
-		before := tableDigest(t, db)
+		before := testwh.TableDigest(t, db)
 		out, code := runCLI(t, "run", "--inbox", inbox, "--warehouse", wh)
 		if code != ExitOK {
 			t.Fatalf("second run exit %d:\n%s", code, out)
@@ -284,7 +285,7 @@ func TestSamplesEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer close2()
-		if after := tableDigest(t, db2); after != before {
+		if after := testwh.TableDigest(t, db2); after != before {
 			t.Errorf("warehouse content changed on a re-run:\n%s\nvs\n%s", before, after)
 		}
 	})
@@ -332,33 +333,4 @@ func assertNoPersonalData(t *testing.T, db *sql.DB, values []string) {
 			t.Errorf("%s.%s.%s holds %d personal values", c[0], c[1], c[2], n)
 		}
 	}
-}
-
-// tableDigest summarises the content of every table (row count and an
-// order-independent hash of the rows), so two builds can be compared.
-func tableDigest(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	rows, err := db.Query(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name NOT IN ('ops') ORDER BY 1, 2`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var s, n string
-		rows.Scan(&s, &n)
-		tables = append(tables, s+"."+n)
-	}
-	rows.Close()
-	var sb strings.Builder
-	for _, tb := range tables {
-		var n int64
-		var h sql.NullString
-		// run_id and loaded_at say when, not what: they differ between runs by design.
-		q := fmt.Sprintf(`SELECT count(*), sum(hash(*COLUMNS(c -> c NOT IN ('run_id', 'loaded_at'))))::VARCHAR FROM %s`, tb)
-		if err := db.QueryRow(q).Scan(&n, &h); err != nil {
-			t.Fatalf("%s: %v", tb, err)
-		}
-		fmt.Fprintf(&sb, "%s %d %s\n", tb, n, h.String)
-	}
-	return sb.String()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/load"
 )
 
 // exportSchemas are the layers that leave the warehouse: the cleaned core and
@@ -139,7 +140,7 @@ func runExport(ctx context.Context, o exportOptions) (*exportManifest, error) {
 	}
 	defer os.RemoveAll(staging)
 
-	m := &exportManifest{Format: "parquet", Warehouse: o.Warehouse, ExportedAt: time.Now().In(hcm).Format(time.RFC3339), Tables: tables}
+	m := &exportManifest{Format: "parquet", Warehouse: o.Warehouse, ExportedAt: time.Now().In(load.Zone).Format(time.RFC3339), Tables: tables}
 	for i := range m.Tables {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -11,53 +10,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/thanhxuan/cchc/internal/progress"
 	"github.com/thanhxuan/cchc/load"
 )
-
-// Progress phases.
-const (
-	PhasePull   = "pull"   // one file of a source settled (cchc pull, or a scheduled job)
-	PhaseFiles  = "files"  // one inbox file loaded or failed
-	PhaseModels = "models" // one model built or data test run
-	PhaseJob    = "job"    // a scheduled job started or finished
-)
-
-// Event is one step of long work. The pipeline and the scheduler emit them
-// through a callback; the command line renders them as a bar on a terminal and
-// as JSON lines otherwise. Packages never print.
-type Event struct {
-	Phase  string `json:"phase"`
-	Name   string `json:"name,omitempty"`   // file path, model, source file or job
-	Status string `json:"status,omitempty"` // loaded, failed, ok, new, not_modified, started …
-	Done   int    `json:"done"`             // steps of the phase finished so far
-	Total  int    `json:"total,omitempty"`  // steps of the phase; 0 when not known in advance
-	Rows   int64  `json:"rows,omitempty"`
-}
-
-type progressKey struct{}
-
-// withProgress returns ctx carrying fn, which runPipeline, the pulls and the
-// scheduler call for every Event; the same way net/http/httptrace carries its
-// hooks. fn may be called from several goroutines at once.
-func withProgress(ctx context.Context, fn func(Event)) context.Context {
-	if fn == nil {
-		return ctx
-	}
-	return context.WithValue(ctx, progressKey{}, fn)
-}
-
-// progressFrom returns the callback carried by ctx, or nil.
-func progressFrom(ctx context.Context) func(Event) {
-	fn, _ := ctx.Value(progressKey{}).(func(Event))
-	return fn
-}
-
-// emit hands e to the run's progress callback, if any.
-func (p *pipeline) emit(e Event) {
-	if p.progress != nil {
-		p.progress(e)
-	}
-}
 
 // Progress modes of --progress.
 const (
@@ -92,7 +47,7 @@ func isTerminal(w io.Writer) bool {
 // bar's line, and logWriter, when not nil, is where log lines must go so they
 // print above the bar instead of through it.
 type progressUI struct {
-	render    func(Event)
+	render    progress.Func
 	finish    func()
 	logWriter io.Writer
 }
@@ -117,12 +72,12 @@ type jsonProgress struct {
 	enc *json.Encoder
 }
 
-func (r *jsonProgress) render(e Event) {
+func (r *jsonProgress) render(e progress.Event) {
 	line := struct {
 		Time string `json:"time"`
 		Msg  string `json:"msg"`
-		Event
-	}{time.Now().In(hcm).Format(time.RFC3339Nano), "progress", e}
+		progress.Event
+	}{time.Now().In(load.Zone).Format(time.RFC3339Nano), "progress", e}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.enc.Encode(line)
@@ -140,15 +95,15 @@ type barProgress struct {
 }
 
 var phaseLabel = map[string]string{
-	PhasePull:   "tải về / pulling",
-	PhaseFiles:  "tệp / files      ",
-	PhaseModels: "mô hình / models ",
+	progress.Pull:   "tải về / pulling",
+	progress.Files:  "tệp / files      ",
+	progress.Models: "mô hình / models ",
 }
 
-func (r *barProgress) render(e Event) {
+func (r *barProgress) render(e progress.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e.Phase == PhaseJob {
+	if e.Phase == progress.Job {
 		r.finishLocked()
 		r.ended = false
 		return
@@ -209,12 +164,4 @@ func (r *barProgress) finishLocked() {
 	}
 	io.WriteString(r.w, "\n")
 	r.bar = nil
-}
-
-// resultStatus is a model's or data test's outcome in a progress event.
-func resultStatus(r load.Result) string {
-	if r.Err != nil {
-		return "failed"
-	}
-	return "ok"
 }

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/thanhxuan/cchc/internal/progress"
+	"github.com/thanhxuan/cchc/internal/testwh"
 )
 
 // writeConfig writes a YAML configuration with the inbox and warehouse of
@@ -42,12 +45,12 @@ func TestPullCommand(t *testing.T) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		fmt.Fprint(w, dossierCSV("WEB", 2))
+		fmt.Fprint(w, testwh.DossierCSV("WEB", 2))
 	}))
 	defer ts.Close()
 	dir := t.TempDir()
 	share := filepath.Join(dir, "share")
-	writeFile(t, share, "hoso_kim-giang.csv", dossierCSV("SH", 1), time.Time{})
+	testwh.WriteFile(t, share, "hoso_kim-giang.csv", testwh.DossierCSV("SH", 1), time.Time{})
 	cfg := writeConfig(t, dir, fmt.Sprintf(`sources:
   - name: share
     path: %s
@@ -94,25 +97,25 @@ pull:
 		t.Fatalf("run: exit %d\n%s", code, out)
 	}
 	wh := filepath.Join(dir, "cchc.duckdb")
-	got := query(t, wh, `SELECT source || ' ' || status || ' ' || coalesce(http_status::VARCHAR, '-') || ' ' || (sha256 IS NOT NULL) FROM ops.source_pulls ORDER BY source, status`)
+	got := testwh.Query(t, wh, `SELECT source || ' ' || status || ' ' || coalesce(http_status::VARCHAR, '-') || ' ' || (sha256 IS NOT NULL) FROM ops.source_pulls ORDER BY source, status`)
 	want := "broken failed 500 false\nshare new - true\nunmounted failed - false\nweb new 200 true\nweb not_modified 304 true"
 	if got != want {
 		t.Errorf("ops.source_pulls:\n%s\nwant:\n%s", got, want)
 	}
-	if got := query(t, wh, `SELECT source || ' ' || failing FROM ops.source_freshness ORDER BY source`); got != "broken true\nshare false\nunmounted true\nweb false" {
+	if got := testwh.Query(t, wh, `SELECT source || ' ' || failing FROM ops.source_freshness ORDER BY source`); got != "broken true\nshare false\nunmounted true\nweb false" {
 		t.Errorf("ops.source_freshness:\n%s", got)
 	}
-	if got := query(t, wh, `SELECT count(*) FROM core.dossiers`); got != "3" {
+	if got := testwh.Query(t, wh, `SELECT count(*) FROM core.dossiers`); got != "3" {
 		t.Errorf("core.dossiers: %s rows, want 3", got)
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "cchc.duckdb.state", "pull", journalName)); err != nil || len(b) != 0 {
+	if b, err := os.ReadFile(filepath.Join(dir, "cchc.duckdb.state", "pull", "journal.jsonl")); err != nil || len(b) != 0 {
 		t.Errorf("journal after the run: %d bytes (%v), want emptied", len(b), err)
 	}
 	// A second run records nothing twice.
 	if out, code = runCLI(t, "run", "--config", cfg, "-q"); code != ExitOK {
 		t.Fatalf("second run: exit %d\n%s", code, out)
 	}
-	if got := query(t, wh, `SELECT count(*) FROM ops.source_pulls`); got != "5" {
+	if got := testwh.Query(t, wh, `SELECT count(*) FROM ops.source_pulls`); got != "5" {
 		t.Errorf("ops.source_pulls has %s rows after a second run, want 5", got)
 	}
 	out, _ = runCLI(t, "status", "--config", cfg)
@@ -125,31 +128,31 @@ pull:
 func TestOpsComments(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "")
-	writeFile(t, filepath.Join(dir, "inbox"), "hoso.csv", dossierCSV("X", 1), time.Time{})
+	testwh.WriteFile(t, filepath.Join(dir, "inbox"), "hoso.csv", testwh.DossierCSV("X", 1), time.Time{})
 	if out, code := runCLI(t, "run", "--config", cfg, "-q"); code != ExitOK {
 		t.Fatalf("run: exit %d\n%s", code, out)
 	}
 	wh := filepath.Join(dir, "cchc.duckdb")
-	objects := query(t, wh, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ops' AND database_name = current_database()
+	objects := testwh.Query(t, wh, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ops' AND database_name = current_database()
 		UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'ops' AND database_name = current_database() ORDER BY 1`)
 	if objects != "model_runs\nrun_files\nruns\nsource_freshness\nsource_pulls\ntest_results\nunit_freshness" {
 		t.Errorf("ops holds:\n%s", objects)
 	}
-	if got := query(t, wh, `SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE schema_name = 'ops' AND database_name = current_database() AND coalesce(comment, '') = ''
+	if got := testwh.Query(t, wh, `SELECT table_name || '.' || column_name FROM duckdb_columns() WHERE schema_name = 'ops' AND database_name = current_database() AND coalesce(comment, '') = ''
 		UNION ALL SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ops' AND database_name = current_database() AND coalesce(comment, '') = ''
 		UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'ops' AND database_name = current_database() AND coalesce(comment, '') = ''`); got != "" {
 		t.Errorf("without a comment:\n%s", got)
 	}
-	if got := query(t, wh, `SELECT unit_code || ' ' || files_loaded || ' ' || last_dossier_received_date FROM ops.unit_freshness WHERE files_loaded > 0`); got != "kim_giang 1 2024-01-02" {
+	if got := testwh.Query(t, wh, `SELECT unit_code || ' ' || files_loaded || ' ' || last_dossier_received_date FROM ops.unit_freshness WHERE files_loaded > 0`); got != "kim_giang 1 2024-01-02" {
 		t.Errorf("ops.unit_freshness: %s", got)
 	}
-	if got := query(t, wh, `SELECT path || ' ' || status || ' ' || rows_loaded FROM ops.run_files`); got != "hoso.csv loaded 1" {
+	if got := testwh.Query(t, wh, `SELECT path || ' ' || status || ' ' || rows_loaded FROM ops.run_files`); got != "hoso.csv loaded 1" {
 		t.Errorf("ops.run_files: %s", got)
 	}
-	if got := query(t, wh, `SELECT count(*) > 10 AND count(*) = count(*) FILTER (status = 'ok') FROM ops.test_results`); got != "true" {
+	if got := testwh.Query(t, wh, `SELECT count(*) > 10 AND count(*) = count(*) FILTER (status = 'ok') FROM ops.test_results`); got != "true" {
 		t.Errorf("ops.test_results: %s", got)
 	}
-	if got := query(t, wh, `SELECT models_built > 5 AND tests_run > 10 AND tests_failed = 0 AND duration_ms > 0 FROM ops.runs`); got != "true" {
+	if got := testwh.Query(t, wh, `SELECT models_built > 5 AND tests_run > 10 AND tests_failed = 0 AND duration_ms > 0 FROM ops.runs`); got != "true" {
 		t.Errorf("ops.runs counts: %s", got)
 	}
 }
@@ -190,10 +193,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 }
 
 func TestProgressRendering(t *testing.T) {
-	steps := []Event{
-		{Phase: PhaseFiles, Name: "a.csv", Status: "loaded", Done: 1, Total: 2, Rows: 10},
-		{Phase: PhaseFiles, Name: "b.csv", Status: "failed", Done: 2, Total: 2},
-		{Phase: PhaseModels, Name: "core.dossiers", Status: "ok", Done: 1, Total: 1, Rows: 10},
+	steps := []progress.Event{
+		{Phase: progress.Files, Name: "a.csv", Status: "loaded", Done: 1, Total: 2, Rows: 10},
+		{Phase: progress.Files, Name: "b.csv", Status: "failed", Done: 2, Total: 2},
+		{Phase: progress.Models, Name: "core.dossiers", Status: "ok", Done: 1, Total: 1, Rows: 10},
 	}
 
 	var buf bytes.Buffer
@@ -208,7 +211,7 @@ func TestProgressRendering(t *testing.T) {
 	}
 	var got struct {
 		Msg string `json:"msg"`
-		Event
+		progress.Event
 	}
 	if err := json.Unmarshal([]byte(lines[1]), &got); err != nil || got.Msg != "progress" || got.Event != steps[1] {
 		t.Errorf("line %s decodes to %+v (%v)", lines[1], got, err)
@@ -249,7 +252,7 @@ func TestProgressRendering(t *testing.T) {
 	// `cchc run --json` writes nothing but JSON lines on stderr.
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "")
-	writeFile(t, filepath.Join(dir, "inbox"), "hoso.csv", dossierCSV("X", 1), time.Time{})
+	testwh.WriteFile(t, filepath.Join(dir, "inbox"), "hoso.csv", testwh.DossierCSV("X", 1), time.Time{})
 	var stdout, stderr bytes.Buffer
 	if code := Run([]string{"run", "--config", cfg, "--json"}, strings.NewReader(""), &stdout, &stderr); code != ExitOK {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
@@ -264,7 +267,7 @@ func TestProgressRendering(t *testing.T) {
 			phases[fmt.Sprint(m["phase"])]++
 		}
 	}
-	if phases[PhaseFiles] != 1 || phases[PhaseModels] < 10 {
+	if phases[progress.Files] != 1 || phases[progress.Models] < 10 {
 		t.Errorf("progress lines by phase: %v", phases)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/thanhxuan/cchc/internal/fixture"
+	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -85,7 +86,7 @@ func relBinaries(t *testing.T) (cchc, readwh string) {
 // relFileTime is the modification time of the n-th fixture file: fixed, so that
 // two builds of the same inbox are equal row for row.
 func relFileTime(n int) time.Time {
-	return time.Date(2024, 3, 1, 9, 0, 0, 0, hcm).Add(time.Duration(n) * time.Hour)
+	return time.Date(2024, 3, 1, 9, 0, 0, 0, load.Zone).Add(time.Duration(n) * time.Hour)
 }
 
 // relInFile is one file of a fixture inbox.
@@ -226,7 +227,7 @@ func relDigest(t *testing.T, wh string) string {
 		t.Fatal(err)
 	}
 	defer closeDB()
-	return tableDigest(t, db)
+	return testwh.TableDigest(t, db)
 }
 
 // scanRow scans the current row of rows, n columns of any type.

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/load"
 )
 
 // The leadership report: one period of the published warehouse as a
@@ -68,7 +69,7 @@ written under a temporary name and renamed into place.`,
 				return err
 			}
 			o.Warehouse = cfg.Warehouse
-			o.Now = time.Now().In(hcm)
+			o.Now = time.Now().In(load.Zone)
 			if err := o.validate(); err != nil {
 				return err
 			}

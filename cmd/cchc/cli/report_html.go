@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/thanhxuan/cchc/internal/msg"
 )
 
 // The static HTML version of the leadership report: one self-contained page
@@ -267,7 +269,7 @@ func barChart(c reportChart, width, labelW int) svgChart {
 	}
 	for i, p := range c.Points {
 		y := svgTop + i*svgRowH
-		r := svgRow{Label: clip(p.Label, labelW/7), Full: p.Label, TextY: y + svgBarH - 2}
+		r := svgRow{Label: msg.Clip(p.Label, labelW/7), Full: p.Label, TextY: y + svgBarH - 2}
 		// A zero still shows its colour: a missed target at 0% is news.
 		w := max(2, x(p.Value)-labelW)
 		title := fmt.Sprintf("%s: %s (%s)", p.Label, fmtKPI(p.Value, c.Count), p.Status.label())
@@ -309,7 +311,7 @@ func reconSVG(rows []reconRow) svgChart {
 	}
 	for i, r := range rows {
 		y := svgTop + i*rowH
-		sr := svgRow{Label: clip(r.Unit.Short, labelW/7), Full: r.Unit.Name, TextY: y + svgBarH}
+		sr := svgRow{Label: msg.Clip(r.Unit.Short, labelW/7), Full: r.Unit.Name, TextY: y + svgBarH}
 		for j, v := range []struct {
 			rate  sql.NullFloat64
 			class string

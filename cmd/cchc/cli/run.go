@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/msg"
+	"github.com/thanhxuan/cchc/internal/pipeline"
 )
 
 // flagKeys binds command-line flags to configuration keys.
@@ -33,8 +34,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			log := logger(g, cfg, c.ErrOrStderr())
-			sum, err := runPipeline(c.Context(), cfg, log)
+			sum, err := pipeline.Run(c.Context(), cfg, pipeline.WithLogger(logger(g, cfg, c.ErrOrStderr())), pipeline.WithProgress(g.render))
 			if !g.quiet && sum != nil {
 				printSummary(c.OutOrStdout(), sum)
 			}
@@ -50,11 +50,11 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 }
 
 // printSummary writes the run summary for people.
-func printSummary(w io.Writer, s *RunSummary) {
+func printSummary(w io.Writer, s *pipeline.Summary) {
 	loaded, rejected := s.Rows()
 	fmt.Fprintf(w, "run %s\n", s.RunID)
 	fmt.Fprintf(w, "files: %d loaded, %d failed, %d duplicate, %d skipped (already loaded)\n",
-		s.Count("loaded"), s.Count("failed"), s.Count("duplicate"), s.Count("skipped"))
+		s.Count(pipeline.Loaded), s.Count(pipeline.Failed), s.Count(pipeline.Duplicate), s.Count(pipeline.Skipped))
 	fmt.Fprintf(w, "rows: %d loaded, %d rejected\n", loaded, rejected)
 	if len(s.RejectsByReason) > 0 {
 		var reasons []string
@@ -67,9 +67,9 @@ func printSummary(w io.Writer, s *RunSummary) {
 			fmt.Fprintf(w, "  %-30s %d\n", r, s.RejectsByReason[r])
 		}
 	}
-	var failed []FileOutcome
+	var failed []pipeline.FileOutcome
 	for _, f := range s.Files {
-		if f.Status == "failed" {
+		if f.Status == pipeline.Failed {
 			failed = append(failed, f)
 		}
 	}
@@ -77,7 +77,7 @@ func printSummary(w io.Writer, s *RunSummary) {
 		fmt.Fprintln(w, "failed files (raw.files):")
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, f := range failed {
-			fmt.Fprintf(tw, "  %s\t%s\n", f.Path, oneLine(f.Message))
+			fmt.Fprintf(tw, "  %s\t%s\n", f.Path, msg.Clip(f.Message, 160))
 		}
 		tw.Flush()
 	}
@@ -102,10 +102,25 @@ func printSummary(w io.Writer, s *RunSummary) {
 	}
 }
 
-func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\n", " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
+func printReportStatus(w io.Writer, rs *pipeline.ReportStatus) {
+	if rs == nil {
+		return
 	}
-	return s
+	for _, p := range rs.Periods {
+		fmt.Fprintf(w, "reports %s: %d received (%d late), %d missing", p.Period, p.Received, p.Late, len(p.Missing))
+		if len(p.Missing) > 0 && len(p.Missing) <= 12 {
+			fmt.Fprintf(w, ": %v", p.Missing)
+		}
+		fmt.Fprintln(w)
+	}
+	if len(rs.Gaps) > 0 {
+		fmt.Fprintf(w, "reconciliation gaps (Biểu 06 − dossiers, marts.tthc_reconciliation): %d\n", len(rs.Gaps))
+		for i, g := range rs.Gaps {
+			if i == 10 {
+				fmt.Fprintf(w, "  … %d more\n", len(rs.Gaps)-10)
+				break
+			}
+			fmt.Fprintf(w, "  %s %-22s resolved %+d, on time or early %+d\n", g.Period, g.Unit, g.ResolvedDiff, g.OnTime)
+		}
+	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/msg"
+	"github.com/thanhxuan/cchc/internal/schedule"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -84,9 +86,9 @@ func statusOptionsFrom(cfg config.Config, today string, runs int) (statusOptions
 	if today == "" {
 		today = os.Getenv("CCHC_TODAY")
 	}
-	o.Today = time.Now().In(hcm)
+	o.Today = time.Now().In(load.Zone)
 	if today != "" {
-		t, err := time.ParseInLocation("2006-01-02", today, hcm)
+		t, err := time.ParseInLocation("2006-01-02", today, load.Zone)
 		if err != nil {
 			return o, usageError{fmt.Errorf("--today %q: want YYYY-MM-DD", today)}
 		}
@@ -219,7 +221,7 @@ func readStatus(ctx context.Context, o statusOptions) (*Status, error) {
 	if st.Sources, err = readSources(ctx, db); err != nil {
 		return nil, fmt.Errorf("ops.source_freshness: %w", err)
 	}
-	st.Jobs = readJobs(filepath.Join(o.StateDir, "schedule", "state.json"))
+	st.Jobs = readJobs(o.StateDir)
 	return st, nil
 }
 
@@ -431,20 +433,12 @@ func fmtNullTime(t sql.NullTime) string {
 	return t.Time.Format(minuteLayout)
 }
 
-func readJobs(file string) []JobStatus {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	var state map[string]jobState
-	if json.Unmarshal(b, &state) != nil {
-		return nil
-	}
+func readJobs(stateDir string) []JobStatus {
 	var out []JobStatus
-	for name, s := range state {
-		j := JobStatus{Job: name, LastStart: s.LastStart.In(hcm).Format(minuteLayout), LastStatus: s.LastStatus, LastError: s.LastError}
+	for name, s := range schedule.States(stateDir) {
+		j := JobStatus{Job: name, LastStart: s.LastStart.In(load.Zone).Format(minuteLayout), LastStatus: s.LastStatus, LastError: s.LastError}
 		if !s.LastSuccess.IsZero() {
-			j.LastSuccess = s.LastSuccess.In(hcm).Format(minuteLayout)
+			j.LastSuccess = s.LastSuccess.In(load.Zone).Format(minuteLayout)
 		}
 		out = append(out, j)
 	}
@@ -477,7 +471,7 @@ func printStatus(w io.Writer, st *Status) {
 		tw.Flush()
 		for _, r := range st.Runs {
 			if r.Error != "" {
-				fmt.Fprintf(w, "  %s: %s\n", r.RunID, clip(r.Error, 200))
+				fmt.Fprintf(w, "  %s: %s\n", r.RunID, msg.Clip(r.Error, 200))
 			}
 		}
 	}
@@ -485,7 +479,7 @@ func printStatus(w io.Writer, st *Status) {
 	fmt.Fprintf(w, "\nTỆP KHÔNG ĐỌC ĐƯỢC / FAILED FILES: %d\n", len(st.FailedFiles))
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, f := range st.FailedFiles {
-		fmt.Fprintf(tw, "  %s\t%s\n", f.Path, clip(f.Message, 160))
+		fmt.Fprintf(tw, "  %s\t%s\n", f.Path, msg.Clip(f.Message, 160))
 	}
 	tw.Flush()
 
@@ -516,7 +510,7 @@ func printStatus(w io.Writer, st *Status) {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  REASON\tROWS\tFILES\tEXAMPLE")
 		for _, r := range st.Rejects {
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", r.Reason, r.Rows, r.Files, clip(r.Example, 100))
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", r.Reason, r.Rows, r.Files, msg.Clip(r.Example, 100))
 		}
 		tw.Flush()
 	}
@@ -528,7 +522,7 @@ func printStatus(w io.Writer, st *Status) {
 		for _, s := range st.Sources {
 			state := "ok"
 			if s.Failing {
-				state = "failing: " + clip(s.LastError, 120)
+				state = "failing: " + msg.Clip(s.LastError, 120)
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", s.Source, s.LastPull, dash(s.LastSuccess), dash(s.LastNewFile), state)
 		}
@@ -539,7 +533,7 @@ func printStatus(w io.Writer, st *Status) {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  JOB\tLAST START\tLAST STATUS\tLAST SUCCESS\tERROR")
 		for _, j := range st.Jobs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", j.Job, j.LastStart, j.LastStatus, dash(j.LastSuccess), clip(j.LastError, 120))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", j.Job, j.LastStart, j.LastStatus, dash(j.LastSuccess), msg.Clip(j.LastError, 120))
 		}
 		tw.Flush()
 	}
@@ -562,14 +556,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return strings.TrimSpace(s)
-}
-
-// clip puts s on one line and cuts it to n characters (not bytes: the text
-// is Vietnamese).
-func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-3]) + "..."
-	}
-	return s
 }

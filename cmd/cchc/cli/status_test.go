@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -23,28 +25,28 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // Run ids and times are fixed afterwards so the output can be compared.
 func statusWarehouse(t *testing.T) (dir string, stateDir string, warehouse string) {
 	dir = t.TempDir()
-	cfg := testConfig(t, dir)
-	cfg = validate(t, cfg)
+	cfg := testwh.Config(t, dir)
+	cfg = testwh.Validate(t, cfg)
 	at := func(s string) time.Time {
-		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, hcm)
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, load.Zone)
 		return tm
 	}
 	in := cfg.Inbox
-	writeFile(t, in, "bao-cao/BC_CCHC_Q1_2024_KimGiang.csv", reportCSV("UBND PHƯỜNG KIM GIANG", "QUÝ I NĂM 2024"), at("2024-03-01 10:00"))
-	writeFile(t, in, "bao-cao/BC_CCHC_Q1_2024_HaDinh.csv", reportCSV("UBND PHƯỜNG HẠ ĐÌNH", "QUÝ I NĂM 2024"), at("2024-03-08 09:30"))
-	writeFile(t, in, "bao-cao/BC_CCHC_6T_2024_NoiVu.csv", reportCSV("PHÒNG NỘI VỤ", "6 THÁNG ĐẦU NĂM 2024"), at("2024-03-09 16:45"))
-	hoso := dossierCSV("KG", 3) +
+	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_Q1_2024_KimGiang.csv", testwh.ReportCSV("UBND PHƯỜNG KIM GIANG", "QUÝ I NĂM 2024"), at("2024-03-01 10:00"))
+	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_Q1_2024_HaDinh.csv", testwh.ReportCSV("UBND PHƯỜNG HẠ ĐÌNH", "QUÝ I NĂM 2024"), at("2024-03-08 09:30"))
+	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_6T_2024_NoiVu.csv", testwh.ReportCSV("PHÒNG NỘI VỤ", "6 THÁNG ĐẦU NĂM 2024"), at("2024-03-09 16:45"))
+	hoso := testwh.DossierCSV("KG", 3) +
 		"KG-4,Đăng ký khai tử,Hộ tịch,Phường Kim Giang,31/02/2024,05/03/2024,,Trực tiếp,Đang giải quyết\n" +
 		"KG-5,Đăng ký kết hôn,Hộ tịch,Phường Kim Giang,03/01/2024,02/01/2024,,Trực tiếp,Đang giải quyết\n"
-	writeFile(t, in, "ho-so/hoso_kim-giang.csv", hoso, at("2024-03-02 08:00"))
-	writeFile(t, in, "ho-so/hoso_loi.xlsx", "this is not a workbook", at("2024-03-02 08:05"))
-	if sum, err := runPipeline(context.Background(), cfg, testLog(t)); err != nil || !sum.Published {
+	testwh.WriteFile(t, in, "ho-so/hoso_kim-giang.csv", hoso, at("2024-03-02 08:00"))
+	testwh.WriteFile(t, in, "ho-so/hoso_loi.xlsx", "this is not a workbook", at("2024-03-02 08:05"))
+	if sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t))); err != nil || !sum.Published {
 		t.Fatalf("first run: %v", err)
 	}
 	models := filepath.Join(dir, "models")
-	writeFile(t, models, "tests/reports_complete.sql", "-- every unit has reported\nSELECT unit_code FROM marts.report_submissions WHERE NOT received\n", time.Time{})
+	testwh.WriteFile(t, models, "tests/reports_complete.sql", "-- every unit has reported\nSELECT unit_code FROM marts.report_submissions WHERE NOT received\n", time.Time{})
 	cfg.ModelsDir = models
-	if sum, err := runPipeline(context.Background(), cfg, testLog(t)); err == nil || sum.Published {
+	if sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t))); err == nil || sum.Published {
 		t.Fatalf("second run published (%v); its data test should have failed", err)
 	}
 	fixRuns(t, cfg.Warehouse, map[int][3]string{1: {"run-1", "2024-03-10 02:00:00", "2024-03-10 02:00:07"}})

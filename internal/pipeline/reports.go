@@ -1,10 +1,9 @@
-package cli
+package pipeline
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io"
 )
 
 // ReportStatus is what a run tells of the periodic reports (issue: who has not
@@ -27,8 +26,8 @@ type ReconciliationGap struct {
 	ResolvedDiff, OnTime int64
 }
 
-// reportStatus reads the report marts of the work database.
-func reportStatus(ctx context.Context, db *sql.DB) (*ReportStatus, error) {
+// readReportStatus reads the report marts of the work database.
+func readReportStatus(ctx context.Context, db *sql.DB) (*ReportStatus, error) {
 	rs := &ReportStatus{}
 	rows, err := db.QueryContext(ctx, `
 		SELECT period_code, count(*) FILTER (received), count(*) FILTER (received AND NOT on_time),
@@ -67,27 +66,4 @@ func reportStatus(ctx context.Context, db *sql.DB) (*ReportStatus, error) {
 		rs.Gaps = append(rs.Gaps, g)
 	}
 	return rs, rows.Err()
-}
-
-func printReportStatus(w io.Writer, rs *ReportStatus) {
-	if rs == nil {
-		return
-	}
-	for _, p := range rs.Periods {
-		fmt.Fprintf(w, "reports %s: %d received (%d late), %d missing", p.Period, p.Received, p.Late, len(p.Missing))
-		if len(p.Missing) > 0 && len(p.Missing) <= 12 {
-			fmt.Fprintf(w, ": %v", p.Missing)
-		}
-		fmt.Fprintln(w)
-	}
-	if len(rs.Gaps) > 0 {
-		fmt.Fprintf(w, "reconciliation gaps (Biểu 06 − dossiers, marts.tthc_reconciliation): %d\n", len(rs.Gaps))
-		for i, g := range rs.Gaps {
-			if i == 10 {
-				fmt.Fprintf(w, "  … %d more\n", len(rs.Gaps)-10)
-				break
-			}
-			fmt.Fprintf(w, "  %s %-22s resolved %+d, on time or early %+d\n", g.Period, g.Unit, g.ResolvedDiff, g.OnTime)
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package extract
+package pull
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thanhxuan/cchc/extract"
 )
 
 // noWait is the Sleep of tests: retries happen at once, and the waits asked
@@ -39,7 +41,7 @@ func sha(b []byte) string {
 // visible lists the files of the inbox that a run would read.
 func visible(t *testing.T, inbox string) []string {
 	t.Helper()
-	srcs, err := Walk(inbox)
+	srcs, err := extract.Walk(inbox)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +99,12 @@ func TestPullHTTPConditional(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 	inbox := t.TempDir()
-	state := &PullState{Files: map[string]PullValidators{}}
-	src := []PullSource{{Name: "motcua", URL: ts.URL + "/export/hoso.csv", Header: map[string]string{"Authorization": "Bearer t0k"}}}
+	state := &State{Files: map[string]Validators{}}
+	src := []Source{{Name: "motcua", URL: ts.URL + "/export/hoso.csv", Header: map[string]string{"Authorization": "Bearer t0k"}}}
 
-	rep := Pull(context.Background(), inbox, src, state, PullOptions{})
+	rep := Fetch(context.Background(), inbox, src, state, Options{})
 	f := rep[0].Files[0]
-	if f.Status != PullNew || f.Path != "motcua/hoso.csv" || f.HTTPStatus != 200 || f.SHA256 != sha(srv.body) || f.ETag != `"v1"` {
+	if f.Status != New || f.Path != "motcua/hoso.csv" || f.HTTPStatus != 200 || f.SHA256 != sha(srv.body) || f.ETag != `"v1"` {
 		t.Fatalf("first pull: %+v", f)
 	}
 	got, _ := os.ReadFile(filepath.Join(inbox, "motcua", "hoso.csv"))
@@ -118,9 +120,9 @@ func TestPullHTTPConditional(t *testing.T) {
 	}
 
 	// Unchanged on the server: a 304, and the inbox file is not touched.
-	rep = Pull(context.Background(), inbox, src, state, PullOptions{})
+	rep = Fetch(context.Background(), inbox, src, state, Options{})
 	f = rep[0].Files[0]
-	if f.Status != PullNotModified || f.HTTPStatus != 304 || f.SHA256 != sha(srv.body) || f.Path != "motcua/hoso.csv" {
+	if f.Status != NotModified || f.HTTPStatus != 304 || f.SHA256 != sha(srv.body) || f.Path != "motcua/hoso.csv" {
 		t.Fatalf("second pull: %+v", f)
 	}
 	if h := srv.requests[1]; h.Get("If-None-Match") != `"v1"` || h.Get("If-Modified-Since") != mod.Format(http.TimeFormat) {
@@ -132,8 +134,8 @@ func TestPullHTTPConditional(t *testing.T) {
 
 	// A new version replaces the file.
 	srv.set("Mã hồ sơ;Tên thủ tục\n1;Khai sinh\n2;Khai tử\n", `"v2"`, mod.Add(time.Hour))
-	rep = Pull(context.Background(), inbox, src, state, PullOptions{})
-	if f = rep[0].Files[0]; f.Status != PullUpdated || f.SHA256 != sha(srv.body) {
+	rep = Fetch(context.Background(), inbox, src, state, Options{})
+	if f = rep[0].Files[0]; f.Status != Updated || f.SHA256 != sha(srv.body) {
 		t.Fatalf("third pull: %+v", f)
 	}
 	if got, _ := os.ReadFile(filepath.Join(inbox, "motcua", "hoso.csv")); string(got) != string(srv.body) {
@@ -142,8 +144,8 @@ func TestPullHTTPConditional(t *testing.T) {
 
 	// The file deleted from the inbox: the next request is not conditional.
 	os.Remove(filepath.Join(inbox, "motcua", "hoso.csv"))
-	rep = Pull(context.Background(), inbox, src, state, PullOptions{})
-	if f = rep[0].Files[0]; f.Status != PullNew || srv.requests[3].Get("If-None-Match") != "" {
+	rep = Fetch(context.Background(), inbox, src, state, Options{})
+	if f = rep[0].Files[0]; f.Status != New || srv.requests[3].Get("If-None-Match") != "" {
 		t.Fatalf("after deletion: %+v, headers %v", f, srv.requests[3])
 	}
 	noLeftovers(t, inbox)
@@ -176,14 +178,14 @@ func TestPullHTTPRetries(t *testing.T) {
 		err      error
 		waits    []time.Duration
 	}{
-		{"/flaky.csv", PullNew, 3, nil, []time.Duration{time.Second, 2 * time.Second}},
-		{"/down.csv", PullFailed, 4, ErrHTTP, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}},
-		{"/missing.csv", PullFailed, 1, ErrHTTP, nil}, // a 404 is not retried
+		{"/flaky.csv", New, 3, nil, []time.Duration{time.Second, 2 * time.Second}},
+		{"/down.csv", Failed, 4, ErrHTTP, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}},
+		{"/missing.csv", Failed, 1, ErrHTTP, nil}, // a 404 is not retried
 	}
 	for _, tt := range tests {
 		w := &noWait{}
-		rep := Pull(context.Background(), t.TempDir(), []PullSource{{Name: "s", URL: ts.URL + tt.path}}, nil,
-			PullOptions{Retries: 3, Backoff: time.Second, Sleep: w.sleep})
+		rep := Fetch(context.Background(), t.TempDir(), []Source{{Name: "s", URL: ts.URL + tt.path}}, nil,
+			Options{Retries: 3, Backoff: time.Second, Sleep: w.sleep})
 		f := rep[0].Files[0]
 		if f.Status != tt.status || f.Attempts != tt.attempts || !errors.Is(f.Err, tt.err) && tt.err != nil || (tt.err == nil) != (f.Err == nil) {
 			t.Errorf("%s: status %s after %d attempts (%v); want %s after %d (%v)", tt.path, f.Status, f.Attempts, f.Err, tt.status, tt.attempts, tt.err)
@@ -191,7 +193,7 @@ func TestPullHTTPRetries(t *testing.T) {
 		if fmt.Sprint(w.waits) != fmt.Sprint(tt.waits) {
 			t.Errorf("%s: waited %v, want %v", tt.path, w.waits, tt.waits)
 		}
-		if rep[0].Failed() != (tt.status == PullFailed) {
+		if rep[0].Failed() != (tt.status == Failed) {
 			t.Errorf("%s: Failed() = %v", tt.path, rep[0].Failed())
 		}
 	}
@@ -207,9 +209,9 @@ func TestPullHTTPTimeout(t *testing.T) {
 	}))
 	defer ts.Close()
 	defer close(release)
-	rep := Pull(context.Background(), t.TempDir(), []PullSource{{Name: "slow", URL: ts.URL + "/x.csv"}}, nil,
-		PullOptions{Timeout: 20 * time.Millisecond})
-	if f := rep[0].Files[0]; f.Status != PullFailed || !errors.Is(f.Err, context.DeadlineExceeded) {
+	rep := Fetch(context.Background(), t.TempDir(), []Source{{Name: "slow", URL: ts.URL + "/x.csv"}}, nil,
+		Options{Timeout: 20 * time.Millisecond})
+	if f := rep[0].Files[0]; f.Status != Failed || !errors.Is(f.Err, context.DeadlineExceeded) {
 		t.Errorf("got %s: %v; want a failure by the timeout", f.Status, f.Err)
 	}
 }
@@ -228,24 +230,24 @@ func TestPullHTTPLimitsAndChecksum(t *testing.T) {
 	defer ts.Close()
 	tests := []struct {
 		name   string
-		src    PullSource
+		src    Source
 		max    int64
 		err    error
 		status string
 	}{
-		{"announced too large", PullSource{URL: ts.URL + "/big.csv"}, 99, ErrTooLarge, PullFailed},
-		{"streamed too large", PullSource{URL: ts.URL + "/chunked.csv"}, 99, ErrTooLarge, PullFailed},
-		{"at the limit", PullSource{URL: ts.URL + "/big.csv"}, 100, nil, PullNew},
-		{"wrong checksum", PullSource{URL: ts.URL + "/big.csv", SHA256: strings.Repeat("0", 64)}, 0, ErrChecksum, PullFailed},
-		{"right checksum", PullSource{URL: ts.URL + "/big.csv", SHA256: strings.ToUpper(sha([]byte(body)))}, 0, nil, PullNew},
-		{"no file name", PullSource{URL: ts.URL + "/"}, 0, ErrSource, PullFailed},
-		{"file name given", PullSource{URL: ts.URL + "/", File: "export.csv"}, 0, nil, PullNew},
+		{"announced too large", Source{URL: ts.URL + "/big.csv"}, 99, ErrTooLarge, Failed},
+		{"streamed too large", Source{URL: ts.URL + "/chunked.csv"}, 99, ErrTooLarge, Failed},
+		{"at the limit", Source{URL: ts.URL + "/big.csv"}, 100, nil, New},
+		{"wrong checksum", Source{URL: ts.URL + "/big.csv", SHA256: strings.Repeat("0", 64)}, 0, ErrChecksum, Failed},
+		{"right checksum", Source{URL: ts.URL + "/big.csv", SHA256: strings.ToUpper(sha([]byte(body)))}, 0, nil, New},
+		{"no file name", Source{URL: ts.URL + "/"}, 0, ErrSource, Failed},
+		{"file name given", Source{URL: ts.URL + "/", File: "export.csv"}, 0, nil, New},
 	}
 	for _, tt := range tests {
 		inbox := t.TempDir()
 		tt.src.Name = "s"
 		w := &noWait{}
-		rep := Pull(context.Background(), inbox, []PullSource{tt.src}, nil, PullOptions{MaxBytes: tt.max, Retries: 2, Sleep: w.sleep})
+		rep := Fetch(context.Background(), inbox, []Source{tt.src}, nil, Options{MaxBytes: tt.max, Retries: 2, Sleep: w.sleep})
 		f := rep[0].Files[0]
 		if f.Status != tt.status || (tt.err != nil && !errors.Is(f.Err, tt.err)) || (tt.err == nil && f.Err != nil) {
 			t.Errorf("%s: %s %v; want %s %v", tt.name, f.Status, f.Err, tt.status, tt.err)
@@ -274,9 +276,9 @@ func TestPullHTTPAtomic(t *testing.T) {
 	}))
 	defer ts.Close()
 	inbox := t.TempDir()
-	done := make(chan []PullReport)
+	done := make(chan []Report)
 	go func() {
-		done <- Pull(context.Background(), inbox, []PullSource{{Name: "s", URL: ts.URL + "/a.csv"}}, nil, PullOptions{})
+		done <- Fetch(context.Background(), inbox, []Source{{Name: "s", URL: ts.URL + "/a.csv"}}, nil, Options{})
 	}()
 	<-half
 	// The client may not have read the first half yet; either way nothing
@@ -286,7 +288,7 @@ func TestPullHTTPAtomic(t *testing.T) {
 	}
 	close(resume)
 	rep := <-done
-	if f := rep[0].Files[0]; f.Status != PullNew || f.Size != 8 {
+	if f := rep[0].Files[0]; f.Status != New || f.Size != 8 {
 		t.Fatalf("%+v", f)
 	}
 	if v := visible(t, inbox); len(v) != 1 || v[0] != "s/a.csv" {
@@ -311,15 +313,15 @@ func TestPullDir(t *testing.T) {
 	write("ghi chu.txt", "notes", t1)
 	write(".hidden.xlsx", "hidden", t1)
 	write("~$BC_Q1_2024.xlsx", "excel lock", t1)
-	src := []PullSource{{Name: "kim_giang", Dir: share, Include: []string{"*.xlsx", "*.csv"}, Dest: "phuong/kim_giang"}}
-	state := &PullState{Files: map[string]PullValidators{}}
+	src := []Source{{Name: "kim_giang", Dir: share, Include: []string{"*.xlsx", "*.csv"}, Dest: "phuong/kim_giang"}}
+	state := &State{Files: map[string]Validators{}}
 
-	rep := Pull(context.Background(), inbox, src, state, PullOptions{})
+	rep := Fetch(context.Background(), inbox, src, state, Options{})
 	if rep[0].Err != nil || len(rep[0].Files) != 2 {
 		t.Fatalf("first pull: %+v", rep[0])
 	}
 	for _, f := range rep[0].Files {
-		if f.Status != PullNew {
+		if f.Status != New {
 			t.Errorf("%s: %s %v", f.Path, f.Status, f.Err)
 		}
 	}
@@ -332,9 +334,9 @@ func TestPullDir(t *testing.T) {
 	}
 
 	// Nothing changed: nothing is copied.
-	rep = Pull(context.Background(), inbox, src, state, PullOptions{})
+	rep = Fetch(context.Background(), inbox, src, state, Options{})
 	for _, f := range rep[0].Files {
-		if f.Status != PullNotModified {
+		if f.Status != NotModified {
 			t.Errorf("second pull %s: %s", f.Path, f.Status)
 		}
 	}
@@ -343,12 +345,12 @@ func TestPullDir(t *testing.T) {
 	t2 := t1.Add(48 * time.Hour)
 	write("BC_Q1_2024.XLSX", "report, corrected", t2)
 	write("2024/hoso.csv", "dossiers", t2)
-	rep = Pull(context.Background(), inbox, src, state, PullOptions{})
+	rep = Fetch(context.Background(), inbox, src, state, Options{})
 	got := map[string]string{}
 	for _, f := range rep[0].Files {
 		got[f.Origin] = f.Status
 	}
-	if got["BC_Q1_2024.XLSX"] != PullUpdated || got["2024/hoso.csv"] != PullUnchanged {
+	if got["BC_Q1_2024.XLSX"] != Updated || got["2024/hoso.csv"] != Unchanged {
 		t.Errorf("third pull: %v", got)
 	}
 	if b, _ := os.ReadFile(filepath.Join(inbox, "phuong", "kim_giang", "BC_Q1_2024.XLSX")); string(b) != "report, corrected" {
@@ -374,21 +376,21 @@ func TestPullFailingSourceBesideWorking(t *testing.T) {
 	share := t.TempDir()
 	os.WriteFile(filepath.Join(share, "a.csv"), []byte("a"), 0o644)
 	inbox := t.TempDir()
-	sources := []PullSource{
+	sources := []Source{
 		{Name: "unmounted", Dir: filepath.Join(share, "not-mounted")},
 		{Name: "broken", URL: ts.URL + "/broken.csv"},
 		{Name: "web", URL: ts.URL + "/ok.csv"},
 		{Name: "share", Dir: share},
 	}
 	for _, workers := range []int{1, 3} {
-		rep := Pull(context.Background(), inbox, sources, nil, PullOptions{Retries: 1, Sleep: (&noWait{}).sleep, Workers: workers})
+		rep := Fetch(context.Background(), inbox, sources, nil, Options{Retries: 1, Sleep: (&noWait{}).sleep, Workers: workers})
 		if len(rep) != 4 {
 			t.Fatalf("%d reports", len(rep))
 		}
 		if !errors.Is(rep[0].Err, ErrSource) || !rep[0].Failed() {
 			t.Errorf("unmounted: %+v", rep[0])
 		}
-		if f := rep[1].Files[0]; f.Status != PullFailed || f.Attempts != 2 || !rep[1].Failed() {
+		if f := rep[1].Files[0]; f.Status != Failed || f.Attempts != 2 || !rep[1].Failed() {
 			t.Errorf("broken: %+v", f)
 		}
 		if rep[2].Failed() || rep[3].Failed() || rep[2].Source != "web" || rep[3].Source != "share" {
@@ -402,16 +404,16 @@ func TestPullFailingSourceBesideWorking(t *testing.T) {
 
 func TestPullStateSaveLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "pull", "state.json")
-	s, err := LoadPullState(file)
+	s, err := LoadState(file)
 	if err != nil || len(s.Files) != 0 {
 		t.Fatalf("missing file: %v %v", s, err)
 	}
 	mod := time.Date(2024, 3, 1, 8, 0, 0, 0, time.UTC)
-	s.set("a\x00b", PullValidators{Path: "a/b", Size: 3, ModTime: mod, SHA256: "abc", ETag: `"e"`})
+	s.set("a\x00b", Validators{Path: "a/b", Size: 3, ModTime: mod, SHA256: "abc", ETag: `"e"`})
 	if err := s.Save(file); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := LoadPullState(file)
+	s2, err := LoadState(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +421,7 @@ func TestPullStateSaveLoad(t *testing.T) {
 		t.Errorf("round trip: %+v", v)
 	}
 	os.WriteFile(file, []byte("{not json"), 0o644)
-	if _, err := LoadPullState(file); err == nil {
+	if _, err := LoadState(file); err == nil {
 		t.Error("a corrupt state file was read without error")
 	}
 }

@@ -1,13 +1,13 @@
-package extract
-
-// Pulling sources into the inbox. A source is a folder (local, or a mounted
+// Package pull fetches the files that wards and the one-stop-shop system
+// publish into the inbox, where a run finds them. A source is a folder (local, or a mounted
 // share of a ward) or one HTTP(S) file (an export of the one-stop-shop
 // system). Every file arrives atomically: it is written under a hidden
 // temporary name in its destination folder (Walk skips hidden files, so a run
 // never sees it half-written), verified (size, checksum, a source file that did
 // not change while it was copied), then renamed into place with the source's
 // modification time, which the warehouse takes as the time a report was
-// received. A source that fails is reported in its PullReport; the others go on.
+// received. A source that fails is reported in its Report; the others go on.
+package pull
 
 import (
 	"context"
@@ -27,12 +27,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/thanhxuan/cchc/extract"
 )
 
-// Errors of pulling; callers test them with errors.Is (ErrTooLarge, from the
-// package catalogue, reports a file over the size limit).
+// Errors of pulling; callers test them with errors.Is.
 var (
 	ErrSource   = errors.New("source cannot be read")
+	ErrTooLarge = errors.New("file over the size limit")
 	ErrHTTP     = errors.New("unexpected HTTP status")
 	ErrChecksum = errors.New("checksum mismatch")
 	ErrChanged  = errors.New("source file changed while it was copied")
@@ -41,15 +43,15 @@ var (
 
 // Pull statuses, as recorded in ops.source_pulls.status.
 const (
-	PullNew         = "new"          // a file the inbox did not have
-	PullUpdated     = "updated"      // new content over an older version of the same file
-	PullUnchanged   = "unchanged"    // fetched again, same bytes as the inbox holds: left as it was
-	PullNotModified = "not_modified" // the server answered 304, or the folder's file has the size and time of the last pull
-	PullFailed      = "failed"
+	New         = "new"          // a file the inbox did not have
+	Updated     = "updated"      // new content over an older version of the same file
+	Unchanged   = "unchanged"    // fetched again, same bytes as the inbox holds: left as it was
+	NotModified = "not_modified" // the server answered 304, or the folder's file has the size and time of the last pull
+	Failed      = "failed"
 )
 
-// PullSource is one place to pull from: Dir or URL, never both.
-type PullSource struct {
+// Source is one place to pull from: Dir or URL, never both.
+type Source struct {
 	Name    string
 	Dir     string            // a folder, read recursively (hidden files and Excel lock files left out)
 	URL     string            // one file over http or https
@@ -60,8 +62,8 @@ type PullSource struct {
 	Header  map[string]string // extra request headers of a URL source
 }
 
-// PullOptions bound what pulling may cost. Zero values take the defaults noted.
-type PullOptions struct {
+// Options bound what pulling may cost. Zero values take the defaults noted.
+type Options struct {
 	Timeout  time.Duration // one HTTP attempt, the whole download (2m)
 	Retries  int           // further attempts after a failure that may pass
 	Backoff  time.Duration // wait before the first retry; it doubles each time, up to 5m
@@ -71,15 +73,15 @@ type PullOptions struct {
 	Log      *slog.Logger  // nil: silent
 	// OnFile is told of every file as it is settled; it may be called from
 	// several goroutines at once.
-	OnFile func(Pulled)
+	OnFile func(File)
 	// Sleep waits between attempts; nil: a timer that ctx cancels. Tests
 	// inject one that returns at once.
 	Sleep func(ctx context.Context, d time.Duration) error
 	Now   func() time.Time // nil: time.Now
 }
 
-// Pulled is what happened to one file of a source.
-type Pulled struct {
+// File is what happened to one file of a source.
+type File struct {
 	Source       string
 	Origin       string // the URL, or the path inside the source folder
 	Path         string // in the inbox, '/'-separated
@@ -95,37 +97,37 @@ type Pulled struct {
 	Err          error // why the file failed, if it did
 }
 
-// PullReport is the outcome of one source: its files, or Err when the source
+// Report is the outcome of one source: its files, or Err when the source
 // could not be read at all.
-type PullReport struct {
+type Report struct {
 	Source string
-	Files  []Pulled
+	Files  []File
 	Err    error
 }
 
 // Failed reports whether the source or any of its files failed.
-func (r PullReport) Failed() bool {
+func (r Report) Failed() bool {
 	if r.Err != nil {
 		return true
 	}
 	for _, f := range r.Files {
-		if f.Status == PullFailed {
+		if f.Status == Failed {
 			return true
 		}
 	}
 	return false
 }
 
-// PullState remembers, per source file, what was pulled last time: the
+// State remembers, per source file, what was pulled last time: the
 // validators of a conditional GET and the size and time of a folder's file.
-// It is safe for concurrent use; LoadPullState and Save keep it in a file.
-type PullState struct {
+// It is safe for concurrent use; LoadState and Save keep it in a file.
+type State struct {
 	mu    sync.Mutex
-	Files map[string]PullValidators `json:"files"` // key: source name, NUL, origin
+	Files map[string]Validators `json:"files"` // key: source name, NUL, origin
 }
 
-// PullValidators is what PullState keeps of one file.
-type PullValidators struct {
+// Validators is what State keeps of one file.
+type Validators struct {
 	Path         string    `json:"path"`     // in the inbox
 	Size         int64     `json:"size"`     // of the bytes in the inbox
 	ModTime      time.Time `json:"mod_time"` // of the source file (folder sources)
@@ -134,9 +136,9 @@ type PullValidators struct {
 	LastModified string    `json:"last_modified,omitempty"`
 }
 
-// LoadPullState reads the state kept at file; a missing file is an empty state.
-func LoadPullState(file string) (*PullState, error) {
-	s := &PullState{Files: map[string]PullValidators{}}
+// LoadState reads the state kept at file; a missing file is an empty state.
+func LoadState(file string) (*State, error) {
+	s := &State{Files: map[string]Validators{}}
 	b, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
 		return s, nil
@@ -148,13 +150,13 @@ func LoadPullState(file string) (*PullState, error) {
 		return nil, fmt.Errorf("pull state %s: %w", file, err)
 	}
 	if s.Files == nil {
-		s.Files = map[string]PullValidators{}
+		s.Files = map[string]Validators{}
 	}
 	return s, nil
 }
 
 // Save writes the state to file atomically (temporary file, then rename).
-func (s *PullState) Save(file string) error {
+func (s *State) Save(file string) error {
 	s.mu.Lock()
 	b, err := json.MarshalIndent(s, "", "  ")
 	s.mu.Unlock()
@@ -171,14 +173,14 @@ func (s *PullState) Save(file string) error {
 	return os.Rename(tmp, file)
 }
 
-func (s *PullState) get(key string) (PullValidators, bool) {
+func (s *State) get(key string) (Validators, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.Files[key]
 	return v, ok
 }
 
-func (s *PullState) set(key string, v PullValidators) {
+func (s *State) set(key string, v Validators) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Files[key] = v
@@ -188,9 +190,9 @@ func (s *PullState) set(key string, v PullValidators) {
 // the order given. The state is read for conditional requests and updated
 // with what was pulled; the caller saves it. Files written stay in the inbox;
 // nothing outside inbox is changed.
-func Pull(ctx context.Context, inbox string, sources []PullSource, state *PullState, opt PullOptions) []PullReport {
+func Fetch(ctx context.Context, inbox string, sources []Source, state *State, opt Options) []Report {
 	p := newPuller(inbox, state, opt)
-	reports := make([]PullReport, len(sources))
+	reports := make([]Report, len(sources))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < p.opt.Workers && w < len(sources); w++ {
@@ -204,7 +206,7 @@ func Pull(ctx context.Context, inbox string, sources []PullSource, state *PullSt
 	}
 	for i := range sources {
 		if ctx.Err() != nil {
-			reports[i] = PullReport{Source: sources[i].Name, Err: ctx.Err()}
+			reports[i] = Report{Source: sources[i].Name, Err: ctx.Err()}
 			continue
 		}
 		next <- i
@@ -216,12 +218,12 @@ func Pull(ctx context.Context, inbox string, sources []PullSource, state *PullSt
 
 type puller struct {
 	inbox string
-	state *PullState
-	opt   PullOptions
+	state *State
+	opt   Options
 	log   *slog.Logger
 }
 
-func newPuller(inbox string, state *PullState, opt PullOptions) *puller {
+func newPuller(inbox string, state *State, opt Options) *puller {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 2 * time.Minute
 	}
@@ -241,7 +243,7 @@ func newPuller(inbox string, state *PullState, opt PullOptions) *puller {
 		opt.Now = time.Now
 	}
 	if state == nil {
-		state = &PullState{Files: map[string]PullValidators{}}
+		state = &State{Files: map[string]Validators{}}
 	}
 	log := opt.Log
 	if log == nil {
@@ -261,8 +263,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (p *puller) pull(ctx context.Context, src PullSource) PullReport {
-	rep := PullReport{Source: src.Name}
+func (p *puller) pull(ctx context.Context, src Source) Report {
+	rep := Report{Source: src.Name}
 	dest := src.Dest
 	if dest == "" {
 		dest = src.Name
@@ -273,7 +275,7 @@ func (p *puller) pull(ctx context.Context, src PullSource) PullReport {
 	}
 	if src.URL != "" {
 		f := p.pullURL(ctx, src, dest)
-		rep.Files = []Pulled{f}
+		rep.Files = []File{f}
 		return rep
 	}
 	rep.Files, rep.Err = p.pullDir(ctx, src, dest)
@@ -281,10 +283,10 @@ func (p *puller) pull(ctx context.Context, src PullSource) PullReport {
 }
 
 // done settles one file: duration, log line, callback.
-func (p *puller) done(f Pulled) Pulled {
+func (p *puller) done(f File) File {
 	f.Duration = p.opt.Now().Sub(f.Started)
 	if f.Err != nil {
-		f.Status = PullFailed
+		f.Status = Failed
 		p.log.Warn("pull", "source", f.Source, "origin", f.Origin, "status", f.Status, "attempts", f.Attempts, "err", f.Err)
 	} else {
 		p.log.Info("pull", "source", f.Source, "path", f.Path, "status", f.Status, "bytes", f.Size, "sha256", f.SHA256)
@@ -297,7 +299,7 @@ func (p *puller) done(f Pulled) Pulled {
 
 // retry calls fn until it succeeds, fails for good, or the attempts run out.
 // fn reports whether its failure may pass on another attempt.
-func (p *puller) retry(ctx context.Context, f *Pulled, fn func(context.Context) (again bool, err error)) error {
+func (p *puller) retry(ctx context.Context, f *File, fn func(context.Context) (again bool, err error)) error {
 	wait := p.opt.Backoff
 	for {
 		f.Attempts++
@@ -314,19 +316,19 @@ func (p *puller) retry(ctx context.Context, f *Pulled, fn func(context.Context) 
 }
 
 // pullDir copies the new and changed files of a folder source.
-func (p *puller) pullDir(ctx context.Context, src PullSource, dest string) ([]Pulled, error) {
+func (p *puller) pullDir(ctx context.Context, src Source, dest string) ([]File, error) {
 	fi, err := os.Stat(src.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSource, err)
+		return nil, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a folder", ErrSource, src.Dir)
 	}
-	files, err := Walk(src.Dir)
+	files, err := extract.Walk(src.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSource, err)
+		return nil, fmt.Errorf("%w: %w", ErrSource, err)
 	}
-	var out []Pulled
+	var out []File
 	for i := range files {
 		sf := &files[i]
 		if !included(sf.Path, src.Include) {
@@ -335,7 +337,7 @@ func (p *puller) pullDir(ctx context.Context, src PullSource, dest string) ([]Pu
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
-		f := Pulled{Source: src.Name, Origin: sf.Path, Path: path.Join(dest, sf.Path), Started: p.opt.Now()}
+		f := File{Source: src.Name, Origin: sf.Path, Path: path.Join(dest, sf.Path), Started: p.opt.Now()}
 		switch {
 		case sf.Err != nil:
 			f.Err = sf.Err
@@ -344,12 +346,12 @@ func (p *puller) pullDir(ctx context.Context, src PullSource, dest string) ([]Pu
 		default:
 			key := src.Name + "\x00" + sf.Path
 			if prev, ok := p.state.get(key); ok && prev.Path == f.Path && prev.Size == sf.Size && prev.ModTime.Equal(sf.ModTime) && p.holds(prev) {
-				f.Status, f.Size, f.SHA256 = PullNotModified, prev.Size, prev.SHA256
+				f.Status, f.Size, f.SHA256 = NotModified, prev.Size, prev.SHA256
 				break
 			}
 			f.Err = p.retry(ctx, &f, func(context.Context) (bool, error) { return p.copyOnce(sf.Abs, &f) })
 			if f.Err == nil {
-				p.state.set(key, PullValidators{Path: f.Path, Size: f.Size, ModTime: sf.ModTime, SHA256: f.SHA256})
+				p.state.set(key, Validators{Path: f.Path, Size: f.Size, ModTime: sf.ModTime, SHA256: f.SHA256})
 			}
 		}
 		out = append(out, p.done(f))
@@ -378,21 +380,21 @@ func included(rel string, patterns []string) bool {
 }
 
 // holds reports whether the inbox still has the file that was pulled, by size.
-func (p *puller) holds(v PullValidators) bool {
+func (p *puller) holds(v Validators) bool {
 	fi, err := os.Stat(filepath.Join(p.inbox, filepath.FromSlash(v.Path)))
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == v.Size
 }
 
 // copyOnce copies one file of a folder source into the inbox.
-func (p *puller) copyOnce(abs string, f *Pulled) (bool, error) {
+func (p *puller) copyOnce(abs string, f *File) (bool, error) {
 	in, err := os.Open(abs)
 	if err != nil {
-		return true, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return true, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	defer in.Close()
 	before, err := in.Stat()
 	if err != nil {
-		return true, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return true, fmt.Errorf("%w: %w", ErrSource, err)
 	}
 	dst := filepath.Join(p.inbox, filepath.FromSlash(f.Path))
 	tmp, sum, n, err := writeTemp(dst, in, p.opt.MaxBytes)
@@ -411,8 +413,8 @@ func (p *puller) copyOnce(abs string, f *Pulled) (bool, error) {
 
 // pullURL fetches one HTTP(S) file, conditionally when the inbox still holds
 // the version pulled last time.
-func (p *puller) pullURL(ctx context.Context, src PullSource, dest string) Pulled {
-	f := Pulled{Source: src.Name, Origin: src.URL, Started: p.opt.Now()}
+func (p *puller) pullURL(ctx context.Context, src Source, dest string) File {
+	f := File{Source: src.Name, Origin: src.URL, Started: p.opt.Now()}
 	key := src.Name + "\x00" + src.URL
 	prev, ok := p.state.get(key)
 	conditional := ok && p.holds(prev) && (prev.ETag != "" || prev.LastModified != "")
@@ -423,12 +425,12 @@ func (p *puller) pullURL(ctx context.Context, src PullSource, dest string) Pulle
 		return p.fetchOnce(ctx, src, dest, prev, conditional, &f)
 	})
 	if f.Err == nil {
-		p.state.set(key, PullValidators{Path: f.Path, Size: f.Size, SHA256: f.SHA256, ETag: f.ETag, LastModified: f.LastModified})
+		p.state.set(key, Validators{Path: f.Path, Size: f.Size, SHA256: f.SHA256, ETag: f.ETag, LastModified: f.LastModified})
 	}
 	return p.done(f)
 }
 
-func (p *puller) fetchOnce(ctx context.Context, src PullSource, dest string, prev PullValidators, conditional bool, f *Pulled) (bool, error) {
+func (p *puller) fetchOnce(ctx context.Context, src Source, dest string, prev Validators, conditional bool, f *File) (bool, error) {
 	actx, cancel := context.WithTimeout(ctx, p.opt.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, src.URL, nil)
@@ -454,7 +456,7 @@ func (p *puller) fetchOnce(ctx context.Context, src PullSource, dest string, pre
 	f.HTTPStatus = resp.StatusCode
 	switch code := resp.StatusCode; {
 	case code == http.StatusNotModified && conditional:
-		f.Status, f.Path, f.Size, f.SHA256 = PullNotModified, prev.Path, prev.Size, prev.SHA256
+		f.Status, f.Path, f.Size, f.SHA256 = NotModified, prev.Path, prev.Size, prev.SHA256
 		f.ETag, f.LastModified = prev.ETag, prev.LastModified
 		if e := resp.Header.Get("ETag"); e != "" {
 			f.ETag = e
@@ -502,7 +504,7 @@ func (p *puller) fetchOnce(ctx context.Context, src PullSource, dest string, pre
 
 // fileName is the inbox name of a URL source's file: the configured one, the
 // server's Content-Disposition, or the URL's last segment.
-func fileName(src PullSource, resp *http.Response) (string, error) {
+func fileName(src Source, resp *http.Response) (string, error) {
 	name := src.File
 	if name == "" {
 		if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
@@ -560,13 +562,13 @@ func writeTemp(dst string, r io.Reader, max int64) (tmp, sum string, n int64, er
 // install renames tmp over dst unless dst already holds the same bytes, and
 // reports whether the file is new, updated or unchanged.
 func install(tmp, dst, sum string, mtime time.Time) (string, error) {
-	status := PullNew
+	status := New
 	if _, err := os.Stat(dst); err == nil {
-		status = PullUpdated
-		old := Source{Abs: dst}
+		status = Updated
+		old := extract.Source{Abs: dst}
 		if old.Hash() == nil && old.SHA256 == sum {
 			os.Remove(tmp)
-			return PullUnchanged, nil
+			return Unchanged, nil
 		}
 	}
 	if err := os.Chtimes(tmp, mtime, mtime); err != nil {

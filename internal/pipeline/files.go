@@ -1,0 +1,176 @@
+package pipeline
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/internal/progress"
+	"github.com/thanhxuan/cchc/load"
+)
+
+// extractAll walks the inbox and loads every file not loaded before. Files are
+// hashed and decided on in arrival order (modification time, then path), then
+// the new contents load in parallel, each in its own transaction on its own
+// connection; what a file loads does not depend on which worker loads it or
+// when, so results do not depend on scheduling.
+func (r *run) extractAll(ctx context.Context) error {
+	sources, err := extract.Walk(r.cfg.Inbox)
+	if err != nil {
+		return err
+	}
+	seen, err := load.Ledger(ctx, r.work.DB)
+	if err != nil {
+		return err
+	}
+	// Of two copies of the same bytes, the earlier one is the original and
+	// the later one is recorded as its duplicate.
+	sort.SliceStable(sources, func(i, j int) bool {
+		if !sources[i].ModTime.Equal(sources[j].ModTime) {
+			return sources[i].ModTime.Before(sources[j].ModTime)
+		}
+		return sources[i].Path < sources[j].Path
+	})
+	workers := r.cfg.Extract.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	done := r.phase("hash inbox")
+	forEach(ctx, len(sources), workers, func(i int) {
+		if src := &sources[i]; src.Err == nil {
+			src.Err = src.Hash()
+		}
+	})
+	done()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// Decide, in order, what each file needs.
+	outcomes := make([]FileOutcome, len(sources))
+	var toLoad []int
+	firstOf := map[string]int{} // sha → index of the file that loads it in this run
+	var copies []int
+	for i := range sources {
+		src := &sources[i]
+		outcomes[i].Path = src.Path
+		switch s := seen[src.SHA256]; {
+		case src.Err != nil:
+			toLoad = append(toLoad, i) // recorded as failed
+		case s != nil && s.Paths[src.Path] && (s.Status == load.StatusLoaded || !r.cfg.Extract.RetryFailedFiles):
+			outcomes[i].Status, outcomes[i].Message = Skipped, "đã xử lý ở lần chạy trước / already processed ("+s.Status+")"
+		case s != nil && s.Status == load.StatusLoaded:
+			copies = append(copies, i)
+		default:
+			if _, dup := firstOf[src.SHA256]; dup {
+				copies = append(copies, i)
+				continue
+			}
+			firstOf[src.SHA256] = i
+			toLoad = append(toLoad, i)
+		}
+	}
+	var loaded atomic.Int64
+	defer r.phase("load files")()
+	forEach(ctx, len(toLoad), workers, func(k int) {
+		i := toLoad[k]
+		outcomes[i] = r.loadFile(ctx, &sources[i])
+		o := outcomes[i]
+		r.log.Info("file", "path", o.Path, "status", o.Status, "kind", o.Kind, "rows", o.Rows, "rejected", o.Rejected, "message", o.Message)
+		r.progress.Emit(progress.Event{Phase: progress.Files, Name: o.Path, Status: o.Status, Done: int(loaded.Add(1)), Total: len(toLoad), Rows: o.Rows})
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, i := range copies {
+		src := &sources[i]
+		rec := r.baseRecord(src)
+		if j, ok := firstOf[src.SHA256]; ok && outcomes[j].Status != load.StatusLoaded {
+			rec.Status, rec.Message = load.StatusFailed, outcomes[j].Message
+		} else {
+			rec.Status, rec.Message = load.StatusDuplicate, "trùng nội dung với tệp đã nạp / same content as a file already loaded"
+		}
+		outcomes[i] = FileOutcome{Path: src.Path, Status: rec.Status, Message: rec.Message}
+		r.insertAlone(ctx, rec)
+	}
+	r.sum.Files = outcomes
+	for _, o := range outcomes {
+		if o.Status == load.StatusLoaded {
+			for k, v := range o.rejectsByReason {
+				r.sum.RejectsByReason[k] += v
+			}
+		}
+	}
+	return nil
+}
+
+// forEach calls fn(0..n-1) on up to workers goroutines and waits. It stops
+// handing out work once ctx is done.
+func forEach(ctx context.Context, n, workers int, fn func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers && w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+func (r *run) baseRecord(src *extract.Source) load.FileRecord {
+	return load.FileRecord{
+		Path: src.Path, Size: src.Size, SHA256: src.SHA256, ModifiedAt: load.LocalWall(src.ModTime),
+		LoadedAt: load.LocalWall(time.Now()), RunID: r.sum.RunID,
+	}
+}
+
+// loadFile loads one file in one transaction: its raw rows, rejects, sheets and
+// ledger row commit together or not at all, so a crash leaves no half-loaded
+// file. A file that cannot be loaded is recorded as failed, alone.
+func (r *run) loadFile(ctx context.Context, src *extract.Source) FileOutcome {
+	out := FileOutcome{Path: src.Path}
+	var rec load.FileRecord
+	err := src.Err
+	if err == nil {
+		rec, out.rejectsByReason, err = r.loadContent(ctx, src)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			out.Status, out.Message = load.StatusFailed, ctx.Err().Error()
+			return out
+		}
+		rec = r.baseRecord(src)
+		rec.Status, rec.Message = load.StatusFailed, err.Error()
+		r.insertAlone(ctx, rec)
+		out.Status, out.Message = load.StatusFailed, rec.Message
+		return out
+	}
+	out.Status, out.Kind, out.Rows, out.Rejected, out.Message = rec.Status, rec.Kind, rec.RowsLoaded, rec.RowsRejected, rec.Message
+	return out
+}
+
+// insertAlone records a file's ledger row in a transaction of its own.
+func (r *run) insertAlone(ctx context.Context, rec load.FileRecord) error {
+	conn, err := r.work.DB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = load.InsertFile(ctx, conn, rec)
+	if err != nil {
+		r.log.Error("record file", "path", rec.Path, "err", err)
+	}
+	return err
+}

@@ -1,0 +1,239 @@
+// Package pipeline is one run of cchc: it walks the inbox, loads every file
+// it has not loaded before (each in its own transaction), builds the SQL
+// models, runs the data tests, records the run's history and publishes the
+// warehouse. Run returns a Summary, also when the run fails.
+//
+// It wires the stages, which know nothing of each other's insides: extract
+// (files in, rows out), transform (rows in, record batches out), load
+// (record batches in, DuckDB). The command line and the scheduler call Run;
+// so do the tests and the benchmarks.
+package pipeline
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/internal/progress"
+	"github.com/thanhxuan/cchc/internal/pull"
+	"github.com/thanhxuan/cchc/load"
+	"github.com/thanhxuan/cchc/seeds"
+	"github.com/thanhxuan/cchc/transform"
+)
+
+// An Option changes how Run works.
+type Option func(*run)
+
+// WithLogger sends the run's log to log (default: none).
+func WithLogger(log *slog.Logger) Option {
+	return func(r *run) {
+		if log != nil {
+			r.log = log
+		}
+	}
+}
+
+// WithProgress reports every file loaded and every model built to fn.
+func WithProgress(fn progress.Func) Option { return func(r *run) { r.progress = fn } }
+
+// WithAllocator makes the record batches with mem (default: Go's allocator).
+// Tests pass a checked allocator to catch a batch that is never released.
+func WithAllocator(mem memory.Allocator) Option { return func(r *run) { r.mem = mem } }
+
+// run is one run of cchc: everything it needs, built from the Config.
+type run struct {
+	cfg      config.Config
+	log      *slog.Logger
+	progress progress.Func
+	mem      memory.Allocator
+
+	work *load.Work
+	*Stages
+	sum *Summary
+}
+
+// Run extracts, loads, builds the models, runs the data tests and publishes
+// cfg.Warehouse. cfg must be valid (config.Config.Validate). It returns the
+// summary also on error: what was done until then. An error wrapping
+// load.ErrLocked means another run holds the state folder.
+func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, error) {
+	r := &run{cfg: cfg, log: slog.New(slog.DiscardHandler), mem: memory.DefaultAllocator}
+	for _, o := range opts {
+		o(r)
+	}
+	r.sum = &Summary{RunID: load.NewRunID(), Started: time.Now(), RejectsByReason: map[string]int64{}, Warehouse: cfg.Warehouse}
+	lock, err := load.TryLock(cfg.StateDir)
+	if err != nil {
+		return r.sum, err
+	}
+	defer lock.Unlock()
+	os.RemoveAll(r.spoolDir()) // a killed run's spools: the lock says none is in use
+
+	if r.Stages, err = NewStages(cfg, r.mem); err != nil {
+		return r.sum, err
+	}
+	done := r.phase("open work database")
+	r.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), load.WorkOptions{
+		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
+		StorageVersion: cfg.DuckDB.StorageVersion,
+	})
+	if err != nil {
+		return r.sum, err
+	}
+	defer r.work.Close()
+	done()
+
+	if err := r.extractAll(ctx); err != nil {
+		return r.sum, err
+	}
+	done = r.phase("seeds")
+	if err := load.LoadSeeds(ctx, r.work.DB, r.SeedFS, cfg.StateDir); err != nil {
+		return r.sum, err
+	}
+	done()
+	done = r.phase("models and data tests")
+	err = r.buildModels(ctx)
+	done()
+	if err != nil {
+		r.recordRun(ctx, err)
+		return r.sum, err
+	}
+	if rs, err := readReportStatus(ctx, r.work.DB); err == nil {
+		r.sum.Reports = rs
+	} else {
+		r.log.Warn("report status", "err", err)
+	}
+	r.sum.Ended = time.Now()
+	r.recordRun(ctx, nil)
+	done = r.phase("publish")
+	defer done()
+	if err := load.Publish(ctx, r.work, cfg.Warehouse, load.PublishOptions{StorageVersion: cfg.DuckDB.StorageVersion}); err != nil {
+		return r.sum, err
+	}
+	r.sum.Published = true
+	return r.sum, nil
+}
+
+// Stages are what a file goes through before the database, built once per
+// run from the seeds and the configuration: the header scanner, the
+// transforms' matchers and key, and the limits of opening a file. They are
+// safe for concurrent use.
+type Stages struct {
+	SeedFS  fs.FS
+	Scanner *extract.Scanner
+	Env     *transform.Env
+	Open    extract.OpenOptions
+}
+
+// NewStages reads the seeds (cfg.SeedsDir, else the embedded ones) and builds
+// the stages; batches are made with mem. Without pii.hmac_key, the key is
+// the one kept in cfg.StateDir (made there once).
+func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
+	s := &Stages{SeedFS: seeds.FS()}
+	if cfg.SeedsDir != "" {
+		s.SeedFS = os.DirFS(cfg.SeedsDir)
+	}
+	cat, err := seeds.Load(s.SeedFS)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hmacKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.Scanner = &extract.Scanner{Vocab: extract.NewVocab(cat), Units: extract.NewUnits(cat)}
+	s.Env = &transform.Env{
+		Mem:        mem,
+		Units:      s.Scanner.Units,
+		Values:     transform.NewValues(cat),
+		Pseudo:     transform.NewPseudonymizer(key),
+		Indicators: transform.NewIndicators(cat),
+	}
+	s.Open = extract.OpenOptions{
+		Password:       cfg.Extract.XLSXPassword,
+		MaxUnzipBytes:  cfg.Extract.MaxUnzipBytes,
+		MaxXMLBytes:    cfg.Extract.MaxXMLBytes,
+		MaxCellBytes:   cfg.Extract.MaxCellBytes,
+		MaxEmptyRunRow: cfg.Extract.MaxBlankRows,
+		TempDir:        cfg.StateDir,
+	}
+	return s, nil
+}
+
+// phase logs, at debug level, how long a stage of the run took when the
+// returned func is called.
+func (r *run) phase(name string) func() {
+	start := time.Now()
+	return func() { r.log.Debug("phase", "name", name, "seconds", time.Since(start).Seconds()) }
+}
+
+// hmacKey returns the configured key, or the one kept in the state directory
+// (made once), so pseudonyms stay stable across runs without a key in the
+// warehouse.
+func hmacKey(cfg config.Config) ([]byte, error) {
+	if cfg.PII.HMACKey != "" {
+		return []byte(cfg.PII.HMACKey), nil
+	}
+	p := filepath.Join(cfg.StateDir, "hmac.key")
+	if b, err := os.ReadFile(p); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	k := []byte(hex.EncodeToString(b))
+	if err := os.WriteFile(p, k, 0o600); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// buildModels runs the built-in models, then the data team's, then all tests.
+func (r *run) buildModels(ctx context.Context) error {
+	models, tests, err := load.ModelSet(r.cfg.ModelsDir)
+	if err != nil {
+		return err
+	}
+	results, err := load.RunModels(ctx, r.work.DB, models, tests)
+	r.sum.Models = results
+	for i, m := range results {
+		status := "ok"
+		if m.Err != nil {
+			status = "failed"
+		}
+		r.progress.Emit(progress.Event{Phase: progress.Models, Name: m.Name, Status: status, Done: i + 1, Total: len(results), Rows: m.Rows})
+		if m.Name == "marts.kpi_values" {
+			r.sum.KPIRows = m.Rows
+		}
+	}
+	return err
+}
+
+// recordRun writes the run into the ops tables (run history that analysts
+// query), with the pulls journalled since the last run, and refreshes the
+// freshness views. A failure there is logged: it does not fail the run.
+func (r *run) recordRun(ctx context.Context, runErr error) {
+	err := errors.Join(
+		load.RecordRun(ctx, r.work.DB, r.sum.record(runErr)),
+		pull.DrainJournal(r.cfg.StateDir, func(recs []load.PullRecord) error {
+			return load.RecordPulls(ctx, r.work.DB, r.sum.RunID, recs)
+		}),
+		load.RefreshOpsViews(ctx, r.work.DB))
+	if err != nil {
+		r.log.Warn("record run history", "err", err)
+	}
+}

@@ -1,0 +1,173 @@
+package load
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+)
+
+//go:embed ops.sql
+var opsSQL string
+
+//go:embed ops_views.sql
+var opsViewsSQL string
+
+// RunRecord is what the run history (ops.runs, ops.run_files,
+// ops.model_runs, ops.test_results) keeps of one run.
+type RunRecord struct {
+	RunID          string
+	Started, Ended time.Time
+	Err            error // what failed the run; nil: published
+	Files          []RunFile
+	Models         []Result // models and data tests
+	KPIRows        int64
+}
+
+// RunFile is one file a run processed. Files loaded by an earlier run are
+// counted (StatusSkipped) but get no ops.run_files row.
+type RunFile struct {
+	Path, Status, Kind, Message string
+	Rows, Rejected              int64
+}
+
+// PullRecord is one file of one pull: a row of ops.source_pulls. The puller
+// journals them in the state folder; the next run records them.
+type PullRecord struct {
+	PullID       string    `json:"pull_id"`
+	PullRun      string    `json:"pull_run"`
+	PulledAt     time.Time `json:"pulled_at"`
+	Source       string    `json:"source"`
+	Origin       string    `json:"origin,omitempty"`
+	Path         string    `json:"path,omitempty"`
+	Status       string    `json:"status"`
+	HTTPStatus   int       `json:"http_status,omitempty"`
+	Size         int64     `json:"size_bytes"`
+	SHA256       string    `json:"sha256,omitempty"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	Attempts     int       `json:"attempts"`
+	DurationMS   float64   `json:"duration_ms"`
+	Error        string    `json:"error,omitempty"`
+}
+
+// NewRunID returns a new id of a run or a pull: its local start time and a
+// random suffix.
+func NewRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return time.Now().In(Zone).Format("20060102T150405") + "-" + hex.EncodeToString(b)
+}
+
+// Millis is d in milliseconds, as the ops tables record durations.
+func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// RecordRun appends the run, its files, models and data tests to the ops
+// tables, creating them on first use.
+func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
+	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
+		return fmt.Errorf("ops tables: %w", err)
+	}
+	status, msg := "published", any(nil)
+	if r.Err != nil {
+		status, msg = "failed", r.Err.Error()
+	}
+	ended := r.Ended
+	if ended.IsZero() {
+		ended = r.Started
+	}
+	count := map[string]int{}
+	var loaded, rejected int64
+	for _, f := range r.Files {
+		count[f.Status]++
+		loaded += f.Rows
+		rejected += f.Rejected
+	}
+	var models, tests, testsFailed int
+	for _, m := range r.Models {
+		switch {
+		case m.Kind == "model":
+			models++
+		case m.Err != nil:
+			tests++
+			testsFailed++
+		default:
+			tests++
+		}
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, ended_at, status, error,
+		files_loaded, files_failed, files_duplicate, files_skipped, rows_loaded, rows_rejected, kpi_rows,
+		duration_ms, models_built, tests_run, tests_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RunID, LocalWall(r.Started), LocalWall(ended), status, msg,
+		count[StatusLoaded], count[StatusFailed], count[StatusDuplicate], count[StatusSkipped],
+		loaded, rejected, r.KPIRows, Millis(ended.Sub(r.Started)), models, tests, testsFailed)
+	if err != nil {
+		return fmt.Errorf("ops.runs: %w", err)
+	}
+	var errs []error
+	for _, f := range r.Files {
+		if f.Status == StatusSkipped {
+			continue
+		}
+		_, err := db.ExecContext(ctx, `INSERT INTO ops.run_files VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.RunID, f.Path, f.Status, nullStr(f.Kind), f.Rows, f.Rejected, nullStr(f.Message))
+		errs = append(errs, err)
+	}
+	for _, m := range r.Models {
+		st, e := "ok", any(nil)
+		if m.Err != nil {
+			st, e = "failed", m.Err.Error()
+		}
+		if m.Kind == "model" {
+			_, err = db.ExecContext(ctx, `INSERT INTO ops.model_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.RunID, m.Name, m.Kind, m.File, Millis(m.Duration), m.Rows, st, e)
+		} else {
+			_, err = db.ExecContext(ctx, `INSERT INTO ops.test_results VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				r.RunID, m.Name, m.File, Millis(m.Duration), m.Rows, st, e)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// RecordPulls adds journalled pulls to ops.source_pulls in one transaction,
+// noting the run that recorded them. A row already there (a crash between
+// recording and emptying the journal) is not repeated.
+func RecordPulls(ctx context.Context, db *sql.DB, runID string, recs []PullRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
+		return fmt.Errorf("ops tables: %w", err)
+	}
+	return Tx(ctx, db, func(conn *sql.Conn) error {
+		for _, r := range recs {
+			_, err := conn.ExecContext(ctx, `INSERT INTO ops.source_pulls
+				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+				WHERE NOT EXISTS (SELECT 1 FROM ops.source_pulls WHERE pull_id = ?)`,
+				r.PullID, r.PullRun, LocalWall(r.PulledAt), r.Source, nullStr(r.Origin), nullStr(r.Path), r.Status,
+				nullInt(r.HTTPStatus), r.Size, nullStr(r.SHA256), nullStr(r.ETag), nullStr(r.LastModified),
+				r.Attempts, r.DurationMS, nullStr(r.Error), runID, r.PullID)
+			if err != nil {
+				return fmt.Errorf("ops.source_pulls: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// RefreshOpsViews makes the freshness views (ops.source_freshness,
+// ops.unit_freshness) over the ops, raw, core and ref tables.
+func RefreshOpsViews(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
+		return fmt.Errorf("ops tables: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, opsViewsSQL); err != nil {
+		return fmt.Errorf("ops views: %w", err)
+	}
+	return nil
+}
