@@ -292,12 +292,16 @@ func Order(models []*Model) ([]*Model, error) {
 
 var reLineComment = regexp.MustCompile(`--[^\n]*`)
 
+// StripComments returns a SQL text without its line comments: the text that
+// References, and the data dictionary's search for input kinds, read.
+func StripComments(sqlText string) string { return reLineComment.ReplaceAllString(sqlText, "") }
+
 // References returns the schema.name references of a SQL text outside its
 // line comments, in lower case, in order of appearance (with repeats): the
 // rule by which Order finds what a model depends on.
 func References(sqlText string) []string {
 	var out []string
-	for _, r := range reRef.FindAllStringSubmatch(reLineComment.ReplaceAllString(sqlText, ""), -1) {
+	for _, r := range reRef.FindAllStringSubmatch(StripComments(sqlText), -1) {
 		out = append(out, strings.ToLower(r[1]+"."+r[2]))
 	}
 	return out

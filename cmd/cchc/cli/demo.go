@@ -13,7 +13,7 @@ import (
 	"github.com/thanhxuan/cchc/cmd/cchc/gen"
 	"github.com/thanhxuan/cchc/config"
 	"github.com/thanhxuan/cchc/internal/pipeline"
-	"github.com/thanhxuan/cchc/load"
+	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
 type demoOptions struct {
@@ -70,19 +70,16 @@ func runDemo(c *cobra.Command, g *globalFlags, o *demoOptions) error {
 	if err != nil {
 		return err
 	}
-	return printScoreboard(c, out, cfg.Warehouse, o.period)
+	rows, err := warehouse.Scoreboard(c.Context(), cfg.Warehouse, o.period)
+	if err != nil {
+		return err
+	}
+	return printScoreboard(out, o.period, rows)
 }
 
-func printScoreboard(c *cobra.Command, out io.Writer, warehouse, period string) error {
-	db, closeDB, err := load.OpenReadOnly(warehouse)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	rows, err := load.Scoreboard(c.Context(), db, period)
-	if err != nil {
-		return err
-	}
+// printScoreboard writes the district's KPIs of one period against the
+// plan's targets.
+func printScoreboard(out io.Writer, period string, rows []warehouse.KPIRow) error {
 	fmt.Fprintf(out, "\nKPI — toàn quận Thanh Xuân, kỳ %s (district value against the plan's target)\n", period)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KPI\tvalue\ttarget\tmet\tunits missing the target")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/cmd/cchc/gen"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -107,6 +108,24 @@ type nodeReport struct {
 	Temporal     []nodeTemporal   `json:"temporal"`
 	WriteRefused bool             `json:"writeRefused"`
 	WriteError   string           `json:"writeError"`
+}
+
+// biWarehouse publishes a warehouse from a small generated inbox (dossier
+// exports, unit reports and Biểu 06 of every unit, two periods, planted bad
+// rows) and returns its path: what the analysts and BI tools open.
+func biWarehouse(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
+	opt := gen.Default()
+	opt.Seed, opt.DossiersPerUnit = 5, 10
+	if _, err := gen.Generate(inbox, opt); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runCLI(t, "run", "-q", "--inbox", inbox, "--warehouse", wh); code != ExitOK {
+		t.Fatalf("cchc run exit %d:\n%s", code, out)
+	}
+	return wh
 }
 
 // TestNodeClientReadsWarehouse opens the published warehouse with DuckDB's

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"os"
@@ -11,84 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thanhxuan/cchc/internal/pipeline"
-	"github.com/thanhxuan/cchc/internal/testwh"
-	"github.com/thanhxuan/cchc/load"
+	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// statusWarehouse builds a warehouse as of 2024-03-10: Kim Giang sent its
-// Q1 report on time, Hạ Đình three days late, Nội vụ its 6-month report early,
-// everyone else nothing; a dossier export with two bad rows; an unreadable
-// file; and a later run that failed a data test and so published nothing.
-// Run ids and times are fixed afterwards so the output can be compared.
-func statusWarehouse(t *testing.T) (dir string, stateDir string, warehouse string) {
-	dir = t.TempDir()
-	cfg := testwh.Config(t, dir)
-	cfg = testwh.Validate(t, cfg)
-	at := func(s string) time.Time {
-		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, load.Zone)
-		return tm
-	}
-	in := cfg.Inbox
-	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_Q1_2024_KimGiang.csv", testwh.ReportCSV("UBND PHƯỜNG KIM GIANG", "QUÝ I NĂM 2024"), at("2024-03-01 10:00"))
-	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_Q1_2024_HaDinh.csv", testwh.ReportCSV("UBND PHƯỜNG HẠ ĐÌNH", "QUÝ I NĂM 2024"), at("2024-03-08 09:30"))
-	testwh.WriteFile(t, in, "bao-cao/BC_CCHC_6T_2024_NoiVu.csv", testwh.ReportCSV("PHÒNG NỘI VỤ", "6 THÁNG ĐẦU NĂM 2024"), at("2024-03-09 16:45"))
-	hoso := testwh.DossierCSV("KG", 3) +
-		"KG-4,Đăng ký khai tử,Hộ tịch,Phường Kim Giang,31/02/2024,05/03/2024,,Trực tiếp,Đang giải quyết\n" +
-		"KG-5,Đăng ký kết hôn,Hộ tịch,Phường Kim Giang,03/01/2024,02/01/2024,,Trực tiếp,Đang giải quyết\n"
-	testwh.WriteFile(t, in, "ho-so/hoso_kim-giang.csv", hoso, at("2024-03-02 08:00"))
-	testwh.WriteFile(t, in, "ho-so/hoso_loi.xlsx", "this is not a workbook", at("2024-03-02 08:05"))
-	if sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t))); err != nil || !sum.Published {
-		t.Fatalf("first run: %v", err)
-	}
-	models := filepath.Join(dir, "models")
-	testwh.WriteFile(t, models, "tests/reports_complete.sql", "-- every unit has reported\nSELECT unit_code FROM marts.report_submissions WHERE NOT received\n", time.Time{})
-	cfg.ModelsDir = models
-	if sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t))); err == nil || sum.Published {
-		t.Fatalf("second run published (%v); its data test should have failed", err)
-	}
-	fixRuns(t, cfg.Warehouse, map[int][3]string{1: {"run-1", "2024-03-10 02:00:00", "2024-03-10 02:00:07"}})
-	fixRuns(t, filepath.Join(cfg.StateDir, "work.duckdb"), map[int][3]string{
-		1: {"run-1", "2024-03-10 02:00:00", "2024-03-10 02:00:07"},
-		2: {"run-2", "2024-03-10 08:00:00", "2024-03-10 08:00:05"},
-	})
-	return dir, cfg.StateDir, cfg.Warehouse
-}
-
-// fixRuns gives the n-th run (by start) of a database, and the files it
-// loaded, a fixed id and times.
-func fixRuns(t *testing.T, path string, runs map[int][3]string) {
-	t.Helper()
-	db, err := sql.Open("duckdb", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT run_id FROM ops.runs ORDER BY started_at`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if len(ids) != len(runs) {
-		t.Fatalf("%s: %d runs, want %d", path, len(ids), len(runs))
-	}
-	for n, r := range runs {
-		if _, err := db.Exec(`UPDATE ops.runs SET run_id = ?, started_at = ?::TIMESTAMP, ended_at = ?::TIMESTAMP WHERE run_id = ?`, r[0], r[1], r[2], ids[n-1]); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(`UPDATE raw.files SET run_id = ?, loaded_at = ?::TIMESTAMP WHERE run_id = ?`, r[0], r[1], ids[n-1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // goldenFile compares got with testdata/DIR/NAME, or writes it there with
 // -update; it names the first line that differs.
@@ -126,59 +51,55 @@ func goldenFile(t *testing.T, dir, name, got string) {
 	}
 }
 
+// statusGoldenJSON is the status that internal/warehouse reads from its test
+// warehouse, as its golden file holds it.
+const statusGoldenJSON = "../../../internal/warehouse/testdata/status/missing_late.json"
+
+// TestStatusGolden prints, as `cchc status` does, the status that the
+// warehouse package's golden test reads: the JSON printed again is the same
+// document, and the text is the golden text.
 func TestStatusGolden(t *testing.T) {
-	dir, stateDir, wh := statusWarehouse(t)
-	clean := func(s string) string { return strings.ReplaceAll(s, dir, "$DIR") }
-
-	out, code := runCLI(t, "status", "--warehouse", wh, "--today", "2024-03-10")
-	if code != ExitOK {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	goldenFile(t, "status", "missing_late.txt", clean(out))
-
-	t.Setenv("CCHC_TODAY", "2024-03-10")
-	out, code = runCLI(t, "status", "--warehouse", wh, "--json")
-	if code != ExitOK {
-		t.Fatalf("exit %d:\n%s", code, out)
-	}
-	goldenFile(t, "status", "missing_late.json", clean(out))
-
-	// The facts the golden files hold, said once more in code.
-	var st Status
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
-	if p := st.Previous; p == nil || p.Period != "2024-Q1" || p.DaysLeft != -5 || p.Received != 2 || len(p.Missing) != 18 ||
-		len(p.Late) != 1 || p.Late[0].Unit != "ha_dinh" || p.Late[0].DaysLate != 3 {
-		t.Errorf("previous period: %+v", p)
-	}
-	if p := st.Current; p == nil || p.Period != "2024-6M" || p.DaysLeft != 87 || p.Received != 1 || len(p.Missing) != 19 || len(p.Late) != 0 {
-		t.Errorf("current period: %+v", p)
-	}
-	if len(st.Runs) != 2 || st.Runs[0].RunID != "run-2" || st.Runs[0].Published || !strings.Contains(st.Runs[0].Error, "reports_complete") || st.Runs[1].Status != "published" {
-		t.Errorf("runs: %+v", st.Runs)
-	}
-	if len(st.FailedFiles) != 1 || st.FailedFiles[0].Path != "ho-so/hoso_loi.xlsx" {
-		t.Errorf("failed files: %+v", st.FailedFiles)
-	}
-	rejects := map[string]int64{}
-	for _, r := range st.Rejects {
-		rejects[r.Reason] = r.Rows
-	}
-	if len(rejects) != 2 || rejects["impossible_date"] != 1 {
-		t.Errorf("rejects: %+v", st.Rejects)
-	}
-
-	// While a run holds the state folder, status says so and still reads
-	// the published warehouse.
-	lock, err := load.TryLock(stateDir)
+	b, err := os.ReadFile(statusGoldenJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, code = runCLI(t, "status", "--warehouse", wh)
-	lock.Unlock()
-	if code != ExitOK || !strings.Contains(out, "a run is in progress") || strings.Contains(out, "run-2") {
-		t.Errorf("status during a run (exit %d):\n%s", code, out)
+	var st warehouse.Status
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	var js, text strings.Builder
+	if err := writeStatusJSON(&js, &st); err != nil {
+		t.Fatal(err)
+	}
+	if js.String() != string(b) {
+		t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
+	}
+	printStatus(&text, &st)
+	goldenFile(t, "status", "missing_late.txt", text.String())
+
+	// While a run holds the state folder, status says so.
+	st.RunInProgress = true
+	text.Reset()
+	printStatus(&text, &st)
+	if !strings.Contains(text.String(), "a run is in progress") {
+		t.Errorf("status during a run:\n%s", text.String())
+	}
+}
+
+// TestStatusOptions: --today, else CCHC_TODAY, is the day deadlines are
+// counted from; the state folder is beside the warehouse unless set.
+func TestStatusOptions(t *testing.T) {
+	cfg := config.Config{Warehouse: "/w/cchc.duckdb"}
+	t.Setenv("CCHC_TODAY", "2024-03-10")
+	o, err := statusOptionsFrom(cfg, "", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC); !o.Today.Equal(want) || o.StateDir != "/w/cchc.duckdb.state" || o.Runs != 5 {
+		t.Errorf("options %+v", o)
+	}
+	if o, err = statusOptionsFrom(cfg, "2024-04-01", 5); err != nil || o.Today.Format("2006-01-02") != "2024-04-01" {
+		t.Errorf("--today 2024-04-01: %+v, %v", o, err)
 	}
 }
 

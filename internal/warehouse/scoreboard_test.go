@@ -1,16 +1,18 @@
-package cli
+package warehouse
 
 import (
+	"context"
 	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/thanhxuan/cchc/cmd/cchc/gen"
+	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 	"github.com/thanhxuan/cchc/seeds"
 	sqlfs "github.com/thanhxuan/cchc/sql"
@@ -21,17 +23,17 @@ import (
 // rows) and returns its path: what the analysts and BI tools open.
 func biWarehouse(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
+	cfg := testwh.Config(t, t.TempDir())
 	opt := gen.Default()
 	opt.Seed, opt.DossiersPerUnit = 5, 10
-	if _, err := gen.Generate(inbox, opt); err != nil {
+	if _, err := gen.Generate(cfg.Inbox, opt); err != nil {
 		t.Fatal(err)
 	}
-	if out, code := runCLI(t, "run", "-q", "--inbox", inbox, "--warehouse", wh); code != ExitOK {
-		t.Fatalf("cchc run exit %d:\n%s", code, out)
+	cfg = testwh.Validate(t, cfg)
+	if sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t))); err != nil || !sum.Published {
+		t.Fatalf("run: %v", err)
 	}
-	return wh
+	return cfg.Warehouse
 }
 
 // scoreboardFixed are the columns of marts.scoreboard besides the two per KPI,
@@ -285,6 +287,11 @@ func TestPublishedWarehouseForBI(t *testing.T) {
 		}
 	})
 
+	t.Run("district_scoreboard", func(t *testing.T) {
+		checkScoreboard(t, db, wh, "2024-6M")
+		checkScoreboard(t, db, wh, "2024-Q1")
+	})
+
 	t.Run("comments", func(t *testing.T) {
 		assertAllCommented(t, db)
 	})
@@ -360,4 +367,114 @@ func assertAllCommented(t *testing.T, db *sql.DB) {
 	if tables < 25 || views < 2 || columns < 300 {
 		t.Errorf("only %d tables, %d views, %d columns checked: is this the published warehouse?", tables, views, columns)
 	}
+}
+
+// scanRow scans the current row of rows, n columns of any type.
+func scanRow(t *testing.T, rows *sql.Rows, n int) []any {
+	t.Helper()
+	vals, ptrs := make([]any, n), make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	return vals
+}
+
+// checkScoreboard compares Scoreboard, the demo's table, with the rows of
+// marts.kpi_values of the period: one row per KPI that the units have, the
+// district's value and verdict, the target (the district's, else a unit's),
+// the units that miss it, in the order dossier KPIs, Biểu 06 KPIs, the rest.
+func checkScoreboard(t *testing.T, db *sql.DB, wh, period string) {
+	t.Helper()
+	type want struct {
+		row        KPIRow
+		source     string
+		seen       bool
+		unitTarget sql.NullFloat64 // the largest target of a unit
+	}
+	byKPI := map[string]*want{}
+	rows, err := db.Query(`SELECT v.kpi_code, k.name_vi, k.source, v.unit_code, v.numerator, v.denominator, v.value, v.target, v.meets_target
+		FROM marts.kpi_values v JOIN ref.kpis k USING (kpi_code) WHERE v.period_code = ? ORDER BY v.unit_code`, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var kpi, name, source, unit string
+		var num, den, value, target sql.NullFloat64
+		var meets sql.NullBool
+		if err := rows.Scan(&kpi, &name, &source, &unit, &num, &den, &value, &target, &meets); err != nil {
+			t.Fatal(err)
+		}
+		w := byKPI[kpi]
+		if w == nil {
+			w = &want{row: KPIRow{KPI: kpi, Name: name}, source: source}
+			byKPI[kpi] = w
+		}
+		if unit == "thanh_xuan" {
+			w.row.Numerator, w.row.Denom, w.row.Value, w.row.Target, w.row.Meets = num.Float64, den.Float64, value, target, meets
+			continue
+		}
+		w.seen = true
+		if value.Valid {
+			w.row.UnitsWithValue++
+		}
+		if meets.Valid && !meets.Bool {
+			w.row.UnitsMissing = append(w.row.UnitsMissing, unit)
+		}
+		if target.Valid && (!w.unitTarget.Valid || target.Float64 > w.unitTarget.Float64) {
+			w.unitTarget = target
+		}
+	}
+	rows.Close()
+	for _, w := range byKPI {
+		if !w.row.Target.Valid {
+			w.row.Target = w.unitTarget
+		}
+	}
+	got, err := Scoreboard(context.Background(), wh, period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := map[string]int{"dossier": 0, "bieu06": 1}
+	n, met, missing := 0, 0, 0
+	for i, r := range got {
+		w := byKPI[r.KPI]
+		if w == nil || !w.seen {
+			t.Errorf("%s %s: on the scoreboard, but no unit has it in marts.kpi_values", period, r.KPI)
+			continue
+		}
+		n++
+		if fmt.Sprintf("%+v", r) != fmt.Sprintf("%+v", w.row) {
+			t.Errorf("%s %s:\n got %+v\nwant %+v", period, r.KPI, r, w.row)
+		}
+		if i > 0 {
+			p := got[i-1]
+			rp, rr := rankOf(rank, byKPI[p.KPI].source), rankOf(rank, w.source)
+			if rp > rr || (rp == rr && p.KPI >= r.KPI) {
+				t.Errorf("%s: %s comes before %s", period, p.KPI, r.KPI)
+			}
+		}
+		if r.Meets.Valid && r.Meets.Bool {
+			met++
+		}
+		missing += len(r.UnitsMissing)
+	}
+	units := 0
+	for _, w := range byKPI {
+		if w.seen {
+			units++
+		}
+	}
+	if n != units || n < 10 || met == 0 || missing == 0 {
+		t.Errorf("%s: %d scoreboard rows of %d KPIs (district met %d, unit misses %d): the input does not exercise the scoreboard", period, n, units, met, missing)
+	}
+}
+
+func rankOf(rank map[string]int, source string) int {
+	if r, ok := rank[source]; ok {
+		return r
+	}
+	return 2
 }
