@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -109,9 +108,9 @@ func (s *Source) Open(opt OpenOptions) (Workbook, error) {
 }
 
 // OpenWorkbook opens path by its content (zip signature → xlsx, OLE2 →
-// encrypted xlsx, else text → CSV). A file that is corrupt, encrypted without
-// the right password, too large once decompressed or changes while it is read is
-// an error wrapping ErrUnreadable, ErrEncrypted, ErrTooLarge or
+// encrypted xlsx, else text → CSV), as the first of formats that matches. A
+// file that is corrupt, encrypted without the right password, too large once
+// decompressed or changes while it is read is an error wrapping ErrUnreadable, ErrEncrypted, ErrTooLarge or
 // ErrUnknownFormat with a reason a person can act on. The caller owns the
 // Workbook and must Close it.
 func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
@@ -132,34 +131,18 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
-	head := make([]byte, 8)
+	head := make([]byte, sniffBytes)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
 	f.Close()
 	stamp := fileStamp{fi.Size(), fi.ModTime()}
 	ext := strings.ToLower(filepath.Ext(path))
-	switch {
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")):
-		return openPackage(path, opt, stamp)
-	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		// OLE2 container: an encrypted xlsx, or a legacy .xls (whatever its name).
-		switch ole2Kind(path) {
-		case "encrypted":
-			return openXLSX(path, opt, stamp, true)
-		case "xls":
-			return nil, fmt.Errorf("%w: bảng tính Excel 97-2003 (.xls) — hãy lưu lại dưới dạng .xlsx / legacy .xls (Excel 97-2003) workbook: save it as .xlsx", ErrUnknownFormat)
+	for _, ft := range formats {
+		if ft.match(head, ext) {
+			return ft.open(path, opt, stamp)
 		}
-		return nil, fmt.Errorf("%w: tệp Office dạng cũ (OLE2) không phải bảng tính / an OLE2 Office file that is not a workbook", ErrUnknownFormat)
-	case ext == ".csv" || ext == ".txt" || ext == ".tsv":
-		return openCSV(path, opt, stamp)
-	case ext == ".xlsx" || ext == ".xlsm":
-		if n == 0 {
-			return nil, fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnreadable)
-		}
-		return nil, fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
-	default:
-		return nil, fmt.Errorf("%w: %q", ErrUnknownFormat, ext)
 	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownFormat, ext)
 }
 
 // errChanged is the error of a file that changed while it was read.
