@@ -144,6 +144,8 @@ func prefetch(inner RowReader) *prefetchRows {
 		}
 		return inner.Err()
 	}, func(p any) error {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
 		return fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, p)
 	})}
 }

@@ -42,13 +42,13 @@ type csvBook struct {
 func openCSV(p string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	defer f.Close()
 	sample := make([]byte, 64<<10)
 	n, err := io.ReadFull(f, sample)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	sample = sample[:n]
 	enc := DetectTextEncoding(sample)
@@ -78,7 +78,7 @@ func (b *csvBook) Rows(string) (RowReader, error) {
 	}
 	f, err := os.Open(b.path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	br := bufio.NewReaderSize(f, 256<<10)
 	var src io.Reader = br
@@ -164,7 +164,7 @@ func (c *csvRows) Next() (ok bool) {
 			c.err = fmt.Errorf("%w: một dòng CSV dài hơn %s (sau dòng %d) — không phải bảng dữ liệu / a CSV line longer than %s (after line %d): not a table",
 				ErrTooLarge, byteSize(uint64(c.lim.max)), c.num, byteSize(uint64(c.lim.max)), c.num)
 		} else {
-			c.err = fmt.Errorf("%w: %v", ErrUnreadable, err)
+			c.err = fmt.Errorf("%w: %w", ErrUnreadable, err)
 		}
 		return false
 	}

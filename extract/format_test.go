@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,14 @@ func TestOpenWorkbookNewFormat(t *testing.T) {
 	wb.Close()
 	if string(gotHead) != "a,b\n1,2\n" {
 		t.Errorf("head of a short file = %q, want all of it", gotHead)
+	}
+}
+
+// TestOpenWorkbookKeepsCause: an error of the file system stays matchable
+// under the package's sentinel.
+func TestOpenWorkbookKeepsCause(t *testing.T) {
+	_, err := OpenWorkbook(filepath.Join(t.TempDir(), "missing.xlsx"), OpenOptions{})
+	if !errors.Is(err, ErrUnreadable) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want ErrUnreadable wrapping fs.ErrNotExist", err)
 	}
 }

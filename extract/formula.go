@@ -83,14 +83,14 @@ func (b *xlsxBook) uncachedFormulas(sheet string) (map[int][]formulaCell, error)
 	} else if !b.encrypted {
 		zr, err := zip.OpenReader(b.path)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 		}
 		defer zr.Close()
 		for _, f := range zr.File {
 			if strings.EqualFold(strings.ReplaceAll(f.Name, `\`, "/"), part) {
 				rc, err := f.Open()
 				if err != nil {
-					return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+					return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 				}
 				defer rc.Close()
 				r = rc

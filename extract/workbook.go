@@ -117,7 +117,7 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	opt = opt.withDefaults()
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: not a regular file", ErrUnreadable)
@@ -129,7 +129,7 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	head := make([]byte, sniffBytes)
 	n, _ := io.ReadFull(f, head)
@@ -157,7 +157,7 @@ type fileStamp struct {
 func (s fileStamp) check(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	if fi.Size() != s.size || !fi.ModTime().Equal(s.mod) {
 		return errChanged
@@ -169,6 +169,8 @@ func (s fileStamp) check(path string) error {
 // fail alone, not take the run down with it.
 func recovered(err *error) {
 	if r := recover(); r != nil {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
 		*err = fmt.Errorf("%w: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, r)
 	}
 }

@@ -22,7 +22,7 @@ import (
 func openPackage(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
 	}
 	defer zr.Close()
 	if err := checkZip(&zr.Reader, opt); err != nil {
@@ -93,9 +93,9 @@ func openXLSX(p string, opt OpenOptions, stamp fileStamp, encrypted bool) (_ Wor
 		case strings.Contains(err.Error(), "unzip size"):
 			return nil, fmt.Errorf("%w: giải nén vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than extract.max_unzip_bytes", ErrTooLarge, byteSize(uint64(opt.MaxUnzipBytes)))
 		case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%v): send it again", ErrUnreadable, err)
+			return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
 		}
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng / malformed xlsx: %v", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng / malformed xlsx: %w", ErrUnreadable, err)
 	}
 	// Everything but large worksheets is in memory now, and large worksheets
 	// in temporary files: a file that changed meanwhile is not the one read.
@@ -127,7 +127,7 @@ func (b *xlsxBook) Rows(sheet string) (_ RowReader, err error) {
 	}
 	rows, err := b.f.Rows(sheet)
 	if err != nil {
-		return nil, fmt.Errorf("%w: sheet %q: %v", ErrUnreadable, sheet, err)
+		return nil, fmt.Errorf("%w: sheet %q: %w", ErrUnreadable, sheet, err)
 	}
 	r := &xlsxRows{rows: rows, book: b, sheet: sheet, opt: b.opt, formulas: formulas}
 	r.start()
@@ -225,17 +225,19 @@ func (r *xlsxRows) start() {
 			n++
 			cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
-				return fmt.Errorf("%w: row %d: %v", ErrUnreadable, n, err)
+				return fmt.Errorf("%w: row %d: %w", ErrUnreadable, n, err)
 			}
 			if !emit(cols) {
 				return nil
 			}
 		}
 		if err := r.rows.Error(); err != nil {
-			return fmt.Errorf("%w: trang %q: %v", ErrUnreadable, r.sheet, err)
+			return fmt.Errorf("%w: trang %q: %w", ErrUnreadable, r.sheet, err)
 		}
 		return nil
 	}, func(p any) error {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
 		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)
 	})
 }

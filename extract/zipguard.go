@@ -57,7 +57,7 @@ func verifyZip(zr *zip.Reader, want func(int, *zip.File) bool) (map[string]bool,
 		sheet := isSheetPart(name)
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
+			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%w): send it again", ErrUnreadable, f.Name, f.Name, err)
 		}
 		var tail tailWriter
 		var formulas formulaDetector
@@ -68,7 +68,7 @@ func verifyZip(zr *zip.Reader, want func(int, *zip.File) bool) (map[string]bool,
 		}
 		rc.Close()
 		if err != nil {
-			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%v): send it again", ErrUnreadable, f.Name, f.Name, err)
+			return nil, fmt.Errorf("%w: phần %s của tệp xlsx hỏng — hãy gửi lại / the part %s of the xlsx is corrupt (%w): send it again", ErrUnreadable, f.Name, f.Name, err)
 		}
 		if sheet && !tail.endsWith("worksheet") {
 			return nil, fmt.Errorf("%w: trang tính %s bị cắt cụt (XML không kết thúc) — hãy gửi lại / the worksheet %s is truncated (its XML does not end): send it again", ErrUnreadable, f.Name, f.Name)
