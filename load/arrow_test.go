@@ -5,7 +5,9 @@ package load
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +97,36 @@ func TestInsertArrow(t *testing.T) {
 	}
 	if views != 0 {
 		t.Errorf("%d Arrow views left in the catalog", views)
+	}
+}
+
+// TestInsertArrowReaderFails: a reader that fails after some batches fails
+// the insert with its error, and the file's transaction loads none of them.
+func TestInsertArrowReaderFails(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx := context.Background()
+	w := openTestWork(t)
+	mustExec(t, w.DB, "CREATE TABLE raw.arrow_test (n BIGINT, seen_at TIMESTAMP, label VARCHAR, ok BOOLEAN)")
+	boom := errors.New("row 2001: bad cell")
+	rr := array.ReaderFromIter(arrowTestSchema, func(yield func(arrow.RecordBatch, error) bool) {
+		for i := range 2 {
+			if !yield(arrowTestBatch(mem, 1000*i, 1000), nil) {
+				return
+			}
+		}
+		yield(nil, boom)
+	})
+	err := Tx(ctx, w.DB, func(conn *sql.Conn) error {
+		_, err := InsertArrow(ctx, conn, "raw.arrow_test", rr)
+		return err
+	})
+	rr.Release()
+	if !errors.Is(err, boom) || strings.Contains(err.Error(), "arrow_scan") {
+		t.Fatalf("err = %v, want the reader's own", err)
+	}
+	if n := count(t, w.DB, "SELECT count(*) FROM raw.arrow_test"); n != 0 {
+		t.Errorf("%d rows stayed after the rollback", n)
 	}
 }
 
