@@ -105,3 +105,33 @@ func TestRecordRun(t *testing.T) {
 		"run-1|unique_dossier|core/dossiers.sql|1|0|ok|∅",
 	})
 }
+
+// TestRecordPulls: journalled pulls become ops.source_pulls rows noting the
+// run that recorded them; recording a journal again adds only what is new.
+func TestRecordPulls(t *testing.T) {
+	ctx := context.Background()
+	w := openTestWork(t)
+	at := time.Date(2024, 3, 1, 1, 30, 0, 0, time.UTC) // 08:30 in Hà Nội
+	p1 := PullRecord{PullID: "pull-1/1", PullRun: "pull-1", PulledAt: at, Source: "mot-cua", Origin: "https://example.test/a.xlsx",
+		Path: "mot-cua/a.xlsx", Status: "new", HTTPStatus: 200, Size: 1234, SHA256: "abc", ETag: `"e1"`,
+		LastModified: "Fri, 01 Mar 2024 01:00:00 GMT", Attempts: 2, DurationMS: 12.5}
+	p2 := PullRecord{PullID: "pull-1/2", PullRun: "pull-1", PulledAt: at, Source: "thu-muc", Status: "failed", Attempts: 3,
+		Error: "mở thư mục / open folder: permission denied"}
+	if err := RecordPulls(ctx, w.DB, "run-1", []PullRecord{p1, p2}); err != nil {
+		t.Fatal(err)
+	}
+	p3 := p1
+	p3.PullID, p3.PullRun, p3.Status = "pull-2/1", "pull-2", "unchanged"
+	if err := RecordPulls(ctx, w.DB, "run-2", []PullRecord{p2, p3}); err != nil { // p2 again: a crash before the journal was emptied
+		t.Fatal(err)
+	}
+	if err := RecordPulls(ctx, w.DB, "run-3", nil); err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, "ops.source_pulls", rowsOf(t, w.DB, `SELECT pull_id, pull_run, pulled_at, source, origin, path, status, http_status,
+		size_bytes, sha256, etag, last_modified, attempts, duration_ms, error, recorded_by_run FROM ops.source_pulls ORDER BY pull_id`), []string{
+		`pull-1/1|pull-1|2024-03-01 08:30:00|mot-cua|https://example.test/a.xlsx|mot-cua/a.xlsx|new|200|1234|abc|"e1"|Fri, 01 Mar 2024 01:00:00 GMT|2|12.5|∅|run-1`,
+		"pull-1/2|pull-1|2024-03-01 08:30:00|thu-muc|∅|∅|failed|∅|0|∅|∅|∅|3|0|mở thư mục / open folder: permission denied|run-1",
+		`pull-2/1|pull-2|2024-03-01 08:30:00|mot-cua|https://example.test/a.xlsx|mot-cua/a.xlsx|unchanged|200|1234|abc|"e1"|Fri, 01 Mar 2024 01:00:00 GMT|2|12.5|∅|run-2`,
+	})
+}
