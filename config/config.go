@@ -198,7 +198,7 @@ func Load(file string, fs *pflag.FlagSet, flagKeys map[string]string) (Config, e
 		v.SetConfigFile(file)
 		v.SetConfigType("yaml")
 		if err := v.ReadInConfig(); err != nil {
-			return Config{}, fmt.Errorf("%w: %s: %v", ErrInvalid, file, err)
+			return Config{}, fmt.Errorf("%w: %s: %w", ErrInvalid, file, err)
 		}
 		known := keys(Defaults())
 		for _, k := range v.AllKeys() {
@@ -220,7 +220,7 @@ func Load(file string, fs *pflag.FlagSet, flagKeys map[string]string) (Config, e
 	// Keys inside list items (sources, schedule.jobs) escape the check above;
 	// ErrorUnused catches a misspelt one there.
 	if err := v.Unmarshal(&c, func(dc *mapstructure.DecoderConfig) { dc.ErrorUnused = true }); err != nil {
-		return Config{}, fmt.Errorf("%w: %s: %v", ErrInvalid, orEnv(file), err)
+		return Config{}, fmt.Errorf("%w: %s: %w", ErrInvalid, orEnv(file), err)
 	}
 	c.File = file
 	return c, nil

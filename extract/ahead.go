@@ -1,6 +1,9 @@
 package extract
 
-import "io"
+import (
+	"fmt"
+	"io"
+)
 
 // ahead runs a producer in a goroutine of its own, a few chunks of items
 // ahead of the caller, so that reading a file overlaps with what is done with
@@ -115,3 +118,46 @@ func (a *ahead[T]) closeWith(source io.Closer) error {
 	a.close()
 	return source.Close()
 }
+
+// prefetchRows reads the rows of another RowReader in a goroutine of its
+// own (see ahead), so that reading and cleaning a CSV overlaps with typing
+// and loading the rows already read.
+type prefetchRows struct {
+	inner RowReader
+	ahead *ahead[Row]
+	row   Row
+}
+
+func prefetch(inner RowReader) *prefetchRows {
+	return &prefetchRows{inner: inner, ahead: startAhead(func(emit func(Row) bool) error {
+		var arena []string // rows' cells are copied into blocks, not one slice each
+		for inner.Next() {
+			r := inner.Row() // its cells are reused by the next row: copy them
+			if len(arena)+len(r.Cells) > cap(arena) {
+				arena = make([]string, 0, max(4096, 64*len(r.Cells)))
+			}
+			start := len(arena)
+			arena = append(arena, r.Cells...)
+			if !emit(Row{Num: r.Num, Cells: arena[start:len(arena):len(arena)]}) {
+				return nil
+			}
+		}
+		return inner.Err()
+	}, func(p any) error {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
+		return fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, p)
+	})}
+}
+
+func (p *prefetchRows) Next() bool {
+	var ok bool
+	p.row, ok = p.ahead.pull()
+	return ok
+}
+
+func (p *prefetchRows) Row() Row   { return p.row }
+func (p *prefetchRows) Err() error { return p.ahead.err }
+
+// Close stops the reading goroutine and closes the inner reader.
+func (p *prefetchRows) Close() error { return p.ahead.closeWith(p.inner) }

@@ -37,7 +37,7 @@ func Walk(inbox string) ([]Source, error) {
 			if p == inbox {
 				return err
 			}
-			out = append(out, Source{Path: rel, Abs: p, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)})
+			out = append(out, Source{Path: rel, Abs: p, Err: fmt.Errorf("%w: %w", ErrUnreadable, err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -54,7 +54,7 @@ func Walk(inbox string) ([]Source, error) {
 		}
 		fi, err := os.Stat(p) // follows a link to a file
 		if err != nil {
-			out = append(out, Source{Path: rel, Abs: p, Err: fmt.Errorf("%w: %v", ErrUnreadable, err)})
+			out = append(out, Source{Path: rel, Abs: p, Err: fmt.Errorf("%w: %w", ErrUnreadable, err)})
 			return nil
 		}
 		if !fi.Mode().IsRegular() {
@@ -75,17 +75,17 @@ func Walk(inbox string) ([]Source, error) {
 func (s *Source) Hash() error {
 	f, err := os.Open(s.Abs)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	defer f.Close()
 	before, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnreadable, err)
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	after, err := os.Stat(s.Abs)
 	if err != nil || n != before.Size() || !after.ModTime().Equal(before.ModTime()) || after.Size() != n {

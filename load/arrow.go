@@ -49,6 +49,12 @@ func InsertArrow(ctx context.Context, conn *sql.Conn, table string, rr array.Rec
 		return err
 	})
 	if err != nil {
+		// A reader that fails stops DuckDB's scan, which fails the INSERT
+		// with the reader's message in its own words; the reader's error
+		// itself (a file's reason, with its sentinel) is the one to return.
+		if rerr := ahead.Err(); rerr != nil {
+			return n, rerr
+		}
 		return n, fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return n, ahead.Err()

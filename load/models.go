@@ -143,7 +143,7 @@ func parseModel(name, file, text string) (*Model, error) {
 		case "test":
 			t, err := builtinTest(m.Name, arg+":"+val)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s:%d: %v", ErrModelGraph, file, line, err)
+				return nil, fmt.Errorf("%w: %s:%d: %w", ErrModelGraph, file, line, err)
 			}
 			t.File = file
 			m.Tests = append(m.Tests, t)
@@ -339,7 +339,7 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 		r := buildModel(ctx, db, m)
 		results = append(results, r)
 		if r.Err != nil {
-			return results, fmt.Errorf("%w: %s (%s): %v", ErrModel, m.Name, m.File, r.Err)
+			return results, fmt.Errorf("%w: %s (%s): %w", ErrModel, m.Name, m.File, r.Err)
 		}
 	}
 	var failed []string

@@ -146,12 +146,22 @@ func RecordPulls(ctx context.Context, db *sql.DB, runID string, recs []PullRecor
 	}
 	return Tx(ctx, db, func(conn *sql.Conn) error {
 		for _, r := range recs {
-			_, err := conn.ExecContext(ctx, `INSERT INTO ops.source_pulls
-				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-				WHERE NOT EXISTS (SELECT 1 FROM ops.source_pulls WHERE pull_id = ?)`,
+			var n int
+			if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM ops.source_pulls WHERE pull_id = ?`, r.PullID).Scan(&n); err != nil {
+				return fmt.Errorf("ops.source_pulls: %w", err)
+			}
+			if n > 0 {
+				continue
+			}
+			// VALUES, not SELECT: a parameter takes its column's type there.
+			// In a SELECT a time binds as TIMESTAMPTZ, which DuckDB moves
+			// into the session's zone: the local wall clock 7 hours late.
+			_, err := conn.ExecContext(ctx, `INSERT INTO ops.source_pulls (pull_id, pull_run, pulled_at, source, origin, path,
+				status, http_status, size_bytes, sha256, etag, last_modified, attempts, duration_ms, error, recorded_by_run)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				r.PullID, r.PullRun, LocalWall(r.PulledAt), r.Source, nullStr(r.Origin), nullStr(r.Path), r.Status,
 				nullInt(r.HTTPStatus), r.Size, nullStr(r.SHA256), nullStr(r.ETag), nullStr(r.LastModified),
-				r.Attempts, r.DurationMS, nullStr(r.Error), runID, r.PullID)
+				r.Attempts, r.DurationMS, nullStr(r.Error), runID)
 			if err != nil {
 				return fmt.Errorf("ops.source_pulls: %w", err)
 			}

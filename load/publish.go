@@ -48,7 +48,7 @@ func Publish(ctx context.Context, w *Work, dest string, opt PublishOptions) (err
 		return err
 	}
 	if err := os.Rename(tmp, dest); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
+		return fmt.Errorf("%w: %w", ErrPublish, err)
 	}
 	os.Remove(dest + ".wal") // a stale WAL of an older file must not be replayed onto the new one
 	return syncFile(filepath.Dir(dest))
@@ -70,7 +70,7 @@ func (w *Work) storedAs(ctx context.Context, version string) bool {
 func tempBeside(dest string) (string, error) {
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("%w: %v", ErrPublish, err)
+		return "", fmt.Errorf("%w: %w", ErrPublish, err)
 	}
 	if entries, err := os.ReadDir(dir); err == nil {
 		prefix := "." + filepath.Base(dest) + ".publish-"
@@ -88,10 +88,10 @@ func tempBeside(dest string) (string, error) {
 // meanwhile: the pipeline publishes last, under the state lock.
 func copyWorkFile(ctx context.Context, w *Work, tmp string) error {
 	if _, err := w.DB.ExecContext(ctx, "FORCE CHECKPOINT"); err != nil {
-		return fmt.Errorf("%w: checkpoint: %v", ErrPublish, err)
+		return fmt.Errorf("%w: checkpoint: %w", ErrPublish, err)
 	}
 	if err := copyFile(w.Path, tmp); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
+		return fmt.Errorf("%w: %w", ErrPublish, err)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 		attach = fmt.Sprintf("ATTACH %s AS cchc_publish (STORAGE_VERSION %s)", QuoteLiteral(tmp), QuoteLiteral(opt.StorageVersion))
 	}
 	if _, err := w.DB.ExecContext(ctx, attach); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
+		return fmt.Errorf("%w: %w", ErrPublish, err)
 	}
 	attached := true
 	defer func() {
@@ -135,7 +135,7 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 		}
 	}()
 	if _, err := w.DB.ExecContext(ctx, fmt.Sprintf("COPY FROM DATABASE %s TO cchc_publish", QuoteIdent(w.Name))); err != nil {
-		return fmt.Errorf("%w: copy: %v", ErrPublish, err)
+		return fmt.Errorf("%w: copy: %w", ErrPublish, err)
 	}
 	if len(opt.Schemas) > 0 {
 		keep := map[string]bool{}
@@ -144,7 +144,7 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 		}
 		rows, err := w.DB.QueryContext(ctx, `SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'cchc_publish' AND NOT internal`)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrPublish, err)
+			return fmt.Errorf("%w: %w", ErrPublish, err)
 		}
 		var drop []string
 		for rows.Next() {
@@ -157,19 +157,19 @@ func copyWorkRows(ctx context.Context, w *Work, tmp string, opt PublishOptions) 
 		rows.Close()
 		for _, s := range drop {
 			if _, err := w.DB.ExecContext(ctx, "DROP SCHEMA cchc_publish."+QuoteIdent(s)+" CASCADE"); err != nil {
-				return fmt.Errorf("%w: %v", ErrPublish, err)
+				return fmt.Errorf("%w: %w", ErrPublish, err)
 			}
 		}
 	}
 	if _, err := w.DB.ExecContext(ctx, "CHECKPOINT cchc_publish"); err != nil {
-		return fmt.Errorf("%w: checkpoint: %v", ErrPublish, err)
+		return fmt.Errorf("%w: checkpoint: %w", ErrPublish, err)
 	}
 	if _, err := w.DB.ExecContext(ctx, "DETACH cchc_publish"); err != nil {
-		return fmt.Errorf("%w: detach: %v", ErrPublish, err)
+		return fmt.Errorf("%w: detach: %w", ErrPublish, err)
 	}
 	attached = false
 	if err := syncFile(tmp); err != nil {
-		return fmt.Errorf("%w: %v", ErrPublish, err)
+		return fmt.Errorf("%w: %w", ErrPublish, err)
 	}
 	return nil
 }

@@ -309,7 +309,7 @@ func (p *puller) retry(ctx context.Context, f *File, fn func(context.Context) (a
 		}
 		p.log.Warn("pull attempt failed; retrying", "source", f.Source, "origin", f.Origin, "attempt", f.Attempts, "wait", wait, "err", err)
 		if serr := p.opt.Sleep(ctx, wait); serr != nil {
-			return fmt.Errorf("%w (then: %v)", err, serr)
+			return fmt.Errorf("%w (then: %w)", err, serr)
 		}
 		wait = min(2*wait, 5*time.Minute)
 	}

@@ -1,0 +1,302 @@
+package extract
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"path"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// openPackage opens the xlsx package at path. Its zip directory is read once:
+// nothing is inflated before it passed the size limits (checkZip). The
+// integrity pass inflates the parts excelize streams from temporary files
+// (large worksheets and shared strings) alongside excelize's own open; the
+// parts excelize holds in memory are checked afterwards against their
+// checksums, without inflating them again (verifyHeld).
+func openPackage(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
+	}
+	defer zr.Close()
+	if err := checkZip(&zr.Reader, opt); err != nil {
+		return nil, err
+	}
+	type verified struct {
+		withFormulas map[string]bool
+		err          error
+	}
+	done := make(chan verified, 1)
+	go func() {
+		w, err := verifyZip(&zr.Reader, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
+		done <- verified{w, err}
+	}()
+	wb, err := openXLSX(path, opt, stamp, false)
+	v := <-done
+	if v.err == nil && err == nil {
+		var held map[string]bool
+		held, v.err = verifyHeld(&zr.Reader, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
+		maps.Copy(v.withFormulas, held)
+	}
+	if v.err != nil {
+		if err == nil {
+			wb.Close()
+		}
+		return nil, v.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	wb.(*xlsxBook).withFormulas = v.withFormulas
+	return wb, nil
+}
+
+type xlsxBook struct {
+	f         *excelize.File
+	path      string
+	encrypted bool
+	opt       OpenOptions
+	stamp     fileStamp
+	notes     notes
+	paths     map[string]string // sheet name → part path
+	// formulas caches uncachedFormulas per sheet: the header search and the
+	// data pass both open a sheet, and the scan must not run twice.
+	formulas map[string]map[int][]formulaCell
+	// withFormulas holds the worksheet parts that have formula elements
+	// (lower case), found by verifyZip; nil when unknown (encrypted files).
+	withFormulas map[string]bool
+}
+
+func openXLSX(p string, opt OpenOptions, stamp fileStamp, encrypted bool) (_ Workbook, err error) {
+	defer recovered(&err)
+	f, err := excelize.OpenFile(p, excelize.Options{
+		Password:          opt.Password,
+		UnzipSizeLimit:    opt.MaxUnzipBytes,
+		UnzipXMLSizeLimit: opt.MaxXMLBytes,
+		TmpDir:            opt.TempDir,
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		switch {
+		case encrypted && opt.Password == "":
+			return nil, fmt.Errorf("%w: tệp Excel được đặt mật khẩu — khai báo mật khẩu ở extract.xlsx_password (CCHC_EXTRACT_XLSX_PASSWORD) / the workbook is encrypted: set its password in extract.xlsx_password", ErrEncrypted)
+		case errors.Is(err, excelize.ErrWorkbookPassword) || encrypted:
+			return nil, fmt.Errorf("%w: mật khẩu ở extract.xlsx_password không mở được tệp / the password in extract.xlsx_password does not open it", ErrEncrypted)
+		case strings.Contains(err.Error(), "unzip size"):
+			return nil, fmt.Errorf("%w: giải nén vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than extract.max_unzip_bytes", ErrTooLarge, byteSize(uint64(opt.MaxUnzipBytes)))
+		case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
+		}
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng / malformed xlsx: %w", ErrUnreadable, err)
+	}
+	// Everything but large worksheets is in memory now, and large worksheets
+	// in temporary files: a file that changed meanwhile is not the one read.
+	if err := stamp.check(p); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &xlsxBook{f: f, path: p, encrypted: encrypted, opt: opt, stamp: stamp}, nil
+}
+
+func (b *xlsxBook) Sheets() []string { return b.f.GetSheetList() }
+
+func (b *xlsxBook) Close() error { return b.f.Close() }
+
+func (b *xlsxBook) Notes() []string { return b.notes.list() }
+
+func (b *xlsxBook) Rows(sheet string) (_ RowReader, err error) {
+	defer recovered(&err)
+	formulas, cached := b.formulas[sheet]
+	if !cached {
+		formulas, err = b.uncachedFormulas(sheet)
+		if err != nil {
+			return nil, err
+		}
+		if b.formulas == nil {
+			b.formulas = map[string]map[int][]formulaCell{}
+		}
+		b.formulas[sheet] = formulas
+	}
+	rows, err := b.f.Rows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sheet %q: %w", ErrUnreadable, sheet, err)
+	}
+	r := &xlsxRows{rows: rows, book: b, sheet: sheet, opt: b.opt, formulas: formulas}
+	r.start()
+	return r, nil
+}
+
+// partPath returns the package path of a worksheet ("xl/worksheets/sheet1.xml").
+func (b *xlsxBook) partPath(sheet string) string {
+	if b.paths == nil {
+		b.paths = sheetParts(func(name string) []byte {
+			v, _ := b.f.Pkg.Load(name)
+			data, _ := v.([]byte)
+			return data
+		})
+	}
+	return b.paths[sheet]
+}
+
+// sheetParts maps sheet names to their part paths through the package's
+// relationships, as the xlsx format defines them.
+func sheetParts(read func(name string) []byte) map[string]string {
+	type rel struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	}
+	type rels struct {
+		Rels []rel `xml:"Relationship"`
+	}
+	out := map[string]string{}
+	wbPath := "xl/workbook.xml"
+	var root rels
+	if xml.Unmarshal(read("_rels/.rels"), &root) == nil {
+		for _, r := range root.Rels {
+			if strings.HasSuffix(r.Type, "/officeDocument") {
+				wbPath = strings.TrimPrefix(r.Target, "/")
+			}
+		}
+	}
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if xml.Unmarshal(read(wbPath), &wb) != nil {
+		return out
+	}
+	var wbRels rels
+	dir := path.Dir(wbPath)
+	xml.Unmarshal(read(path.Join(dir, "_rels", path.Base(wbPath)+".rels")), &wbRels)
+	targets := map[string]string{}
+	for _, r := range wbRels.Rels {
+		t := r.Target
+		if strings.HasPrefix(t, "/") {
+			t = strings.TrimPrefix(t, "/")
+		} else {
+			t = path.Join(dir, t)
+		}
+		targets[r.ID] = t
+	}
+	for _, s := range wb.Sheets {
+		if t, ok := targets[s.RID]; ok {
+			out[s.Name] = t
+		}
+	}
+	return out
+}
+
+// xlsxRows reads a sheet's rows. The XML is decoded by a goroutine of its
+// own (excelize's Rows, the slowest stage of a run), a few chunks of rows
+// ahead of the caller, so that parsing overlaps with the cleaning, typing and
+// loading of the rows already read.
+type xlsxRows struct {
+	rows     *excelize.Rows
+	book     *xlsxBook
+	sheet    string
+	opt      OpenOptions
+	formulas map[int][]formulaCell
+	num      int
+	blank    int
+	cut      int
+	cutAt    string
+	cells    []string
+	raw      []string
+	ahead    *ahead[[]string] // the sheet's rows as excelize decodes them
+}
+
+// start decodes the sheet's rows in a goroutine of its own, which owns
+// r.rows until the reader is closed.
+func (r *xlsxRows) start() {
+	n := 0
+	r.ahead = startAhead(func(emit func([]string) bool) error {
+		for r.rows.Next() {
+			n++
+			cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				return fmt.Errorf("%w: row %d: %w", ErrUnreadable, n, err)
+			}
+			if !emit(cols) {
+				return nil
+			}
+		}
+		if err := r.rows.Error(); err != nil {
+			return fmt.Errorf("%w: trang %q: %w", ErrUnreadable, r.sheet, err)
+		}
+		return nil
+	}, func(p any) error {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
+		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)
+	})
+}
+
+func (r *xlsxRows) Next() bool {
+	cols, ok := r.ahead.pull()
+	if !ok {
+		return false
+	}
+	r.num++
+	if fs := r.formulas[r.num]; len(fs) > 0 {
+		r.raw = append(r.raw[:0], cols...)
+		for _, f := range fs {
+			for len(r.raw) < f.col {
+				r.raw = append(r.raw, "")
+			}
+			if r.raw[f.col-1] == "" {
+				text := f.text
+				if text == "" {
+					text = "(công thức dùng chung / shared formula)"
+				}
+				r.raw[f.col-1] = "=" + text
+			}
+		}
+		cols = r.raw
+	}
+	var cut int
+	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, false)
+	if cut > 0 {
+		if r.cut == 0 {
+			r.cutAt = fmt.Sprintf("dòng/row %d", r.num)
+		}
+		r.cut += cut
+		r.book.notes.max("cut\x00"+r.sheet, r.cut, func(n int) string {
+			return fmt.Sprintf("trang %q: %d ô dài hơn %d byte đã bị cắt, đánh dấu %q (đầu tiên ở %s) / sheet %q: %d cells longer than %d bytes were cut, marked %q (first at %s)",
+				r.sheet, n, r.opt.MaxCellBytes, CutMarker, r.cutAt, r.sheet, n, r.opt.MaxCellBytes, CutMarker, r.cutAt)
+		})
+	}
+	if (Row{Cells: r.cells}).Blank() {
+		r.blank++
+		// A sheet of a million formatted but empty rows ends here, not at
+		// the end of its XML; the note says where, when the sheet went on.
+		if r.blank >= r.opt.MaxEmptyRunRow {
+			if _, more := r.ahead.pull(); more {
+				first := r.num - r.blank + 1
+				r.book.notes.set("blank\x00"+r.sheet, fmt.Sprintf("trang %q: dừng đọc sau %d dòng trống liên tiếp (dòng %d–%d); phần sau của trang không được đọc — tăng extract.max_blank_rows nếu còn dữ liệu / sheet %q: reading stopped after %d consecutive blank rows (rows %d–%d); the rest of the sheet was not read: raise extract.max_blank_rows if data follows",
+					r.sheet, r.blank, first, r.num, r.sheet, r.blank, first, r.num))
+			}
+			r.ahead.done = true // the rest of the sheet is not read
+			return false
+		}
+	} else {
+		r.blank = 0
+	}
+	return true
+}
+
+func (r *xlsxRows) Row() Row   { return Row{Num: r.num, Cells: r.cells} }
+func (r *xlsxRows) Err() error { return r.ahead.err }
+
+// Close stops the reading goroutine and closes the sheet.
+func (r *xlsxRows) Close() error { return r.ahead.closeWith(r.rows) }

@@ -1,0 +1,102 @@
+package load
+
+import (
+	"context"
+	"encoding/csv"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/thanhxuan/cchc/seeds"
+)
+
+// csvRecords counts the data records of a seed file (its header aside).
+func csvRecords(t *testing.T, fsys fs.FS, name string) int64 {
+	t.Helper()
+	f, err := fsys.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return int64(len(recs) - 1)
+}
+
+// TestLoadSeeds: every seed file becomes its ref table with all its rows,
+// the table's comment and the column comments of seeds/columns.csv; a seed
+// set that fails to load leaves the tables loaded before as they were, and
+// no temporary file stays behind.
+func TestLoadSeeds(t *testing.T) {
+	ctx := context.Background()
+	w := openTestWork(t)
+	tmp := t.TempDir()
+	fsys := seeds.FS()
+	if err := LoadSeeds(ctx, w.DB, fsys, tmp); err != nil {
+		t.Fatal(err)
+	}
+	comments := map[string]map[string]string{}
+	colFile, _ := fs.ReadFile(fsys, "columns.csv")
+	recs, err := csv.NewReader(strings.NewReader(string(colFile))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[1:] {
+		if comments[r[0]] == nil {
+			comments[r[0]] = map[string]string{}
+		}
+		comments[r[0]][r[1]] = r[2]
+	}
+	if len(seeds.Tables) < 10 {
+		t.Fatalf("only %d seed tables", len(seeds.Tables))
+	}
+	for _, st := range seeds.Tables {
+		name := strings.TrimSuffix(st.File, ".csv")
+		if n, want := count(t, w.DB, "SELECT count(*) FROM ref."+name), csvRecords(t, fsys, st.File); n != want || n == 0 {
+			t.Errorf("ref.%s: %d rows, want %d", name, n, want)
+		}
+		var comment string
+		if err := w.DB.QueryRowContext(ctx, `SELECT comment FROM duckdb_tables() WHERE schema_name = 'ref' AND table_name = ?`, name).Scan(&comment); err != nil {
+			t.Fatalf("ref.%s: %v", name, err)
+		}
+		if want := st.Comment + " (seeds/" + st.File + ")"; comment != want {
+			t.Errorf("ref.%s comment %q, want %q", name, comment, want)
+		}
+		for col, want := range comments[name] {
+			var got string
+			if err := w.DB.QueryRowContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_columns() WHERE schema_name = 'ref' AND table_name = ? AND column_name = ?`, name, col).Scan(&got); err != nil {
+				t.Errorf("ref.%s.%s: %v", name, col, err)
+			} else if got != want {
+				t.Errorf("ref.%s.%s comment %q, want %q", name, col, got, want)
+			}
+		}
+	}
+	if len(comments["units"]) == 0 {
+		t.Error("columns.csv comments no column of units")
+	}
+
+	// A second set whose units differ and that lacks kpis.csv: nothing of it stays.
+	units := count(t, w.DB, "SELECT count(*) FROM ref.units")
+	broken := fstest.MapFS{}
+	for _, st := range seeds.Tables {
+		b, _ := fs.ReadFile(fsys, st.File)
+		broken[st.File] = &fstest.MapFile{Data: b}
+	}
+	broken["columns.csv"] = &fstest.MapFile{Data: colFile}
+	broken["units.csv"] = &fstest.MapFile{Data: []byte("unit_code,name_vi,short_name,level\nx,X,X,ward\n")}
+	delete(broken, "kpis.csv")
+	err = LoadSeeds(ctx, w.DB, broken, tmp)
+	if err == nil || !strings.Contains(err.Error(), "kpis.csv") {
+		t.Fatalf("LoadSeeds without kpis.csv = %v", err)
+	}
+	if n := count(t, w.DB, "SELECT count(*) FROM ref.units"); n != units {
+		t.Errorf("ref.units has %d rows after a failed load, want the %d loaded before", n, units)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("left in the temporary folder: %v", entries)
+	}
+}
