@@ -177,13 +177,13 @@ func Load(fsys fs.FS) (*Catalog, error) {
 func readCSV(fsys fs.FS, name string, cols int, add func([]string) error) error {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrSeed, err)
+		return fmt.Errorf("%w: %w", ErrSeed, err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = cols
 	if _, err := r.Read(); err != nil { // header
-		return fmt.Errorf("%w: %s: %v", ErrSeed, name, err)
+		return fmt.Errorf("%w: %s: %w", ErrSeed, name, err)
 	}
 	for {
 		rec, err := r.Read()
@@ -191,14 +191,14 @@ func readCSV(fsys fs.FS, name string, cols int, add func([]string) error) error 
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrSeed, name, err)
+			return fmt.Errorf("%w: %s: %w", ErrSeed, name, err)
 		}
 		for i := range rec {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
 		if err := add(rec); err != nil {
 			line, _ := r.FieldPos(0)
-			return fmt.Errorf("%w: %s:%d: %v", ErrSeed, name, line, err)
+			return fmt.Errorf("%w: %s:%d: %w", ErrSeed, name, line, err)
 		}
 	}
 }
