@@ -35,7 +35,7 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 	spool := transform.NewRejectSpool(r.spoolDir(), src.Path, src.SHA256, r.sum.RunID)
 	defer spool.Close()
 	err = load.Tx(ctx, r.work.DB, func(conn *sql.Conn) error {
-		var kinds, ignored, notes []string
+		var kinds, ignored, ambiguous, notes []string
 		units, periods := map[string]bool{}, map[string]bool{}
 		for i := range heads {
 			h := &heads[i]
@@ -57,6 +57,14 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 			for _, c := range append(append([]string(nil), h.Layout.Ignored...), h.Layout.Duplicates...) {
 				if !slices.Contains(ignored, c) {
 					ignored = append(ignored, c)
+				}
+			}
+			for _, m := range h.Layout.Matches {
+				if m.Status == extract.ColumnAmbiguous {
+					a := fmt.Sprintf("%s (%s)", m.Label, strings.Join(m.Candidates, " / "))
+					if !slices.Contains(ambiguous, a) {
+						ambiguous = append(ambiguous, a)
+					}
 				}
 			}
 			notes = append(notes, res.notes...)
@@ -94,6 +102,9 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 		rec.IgnoredColumns = strings.Join(ignored, "; ")
 		if len(ignored) > 0 {
 			notes = append(notes, "cột bị bỏ qua / ignored columns: "+rec.IgnoredColumns)
+		}
+		if len(ambiguous) > 0 {
+			notes = append(notes, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+strings.Join(ambiguous, "; "))
 		}
 		rec.Message = strings.Join(notes, "; ")
 		return load.InsertFile(ctx, conn, rec)
