@@ -128,6 +128,10 @@ COMMENT ON COLUMN raw.dossier_rows.status IS 'Trạng thái: resolved, processin
 COMMENT ON COLUMN raw.dossier_rows.result_digitized IS 'Kết quả đã số hóa / result digitised';
 COMMENT ON COLUMN raw.dossier_rows.eid_verified IS 'Xác thực định danh điện tử VNeID / electronic identity verified';
 COMMENT ON COLUMN raw.dossier_rows.applicant_key IS 'Mã băm có khóa (HMAC-SHA256) của số giấy tờ người nộp / keyed hash of the applicant id';
+-- Columns added after the first release: a work database made before them
+-- gains them here (rows loaded earlier read NULL).
+ALTER TABLE raw.dossier_rows ADD COLUMN IF NOT EXISTS reported_timeliness VARCHAR;
+COMMENT ON COLUMN raw.dossier_rows.reported_timeliness IS 'Tiến độ do nguồn ghi cùng trạng thái (Đã trả - Trễ hạn): early, on_time, late; NULL khi nguồn không ghi / timeliness as the source stated it beside the status';
 
 CREATE TABLE IF NOT EXISTS raw.indicator_rows (
     file_sha256     VARCHAR NOT NULL,

@@ -50,6 +50,7 @@ var DossierSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean},
 	{Name: "applicant_key", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "reported_timeliness", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 // fieldNames are the Vietnamese names of dossier fields, for reject reasons.
@@ -144,6 +145,7 @@ var dossierFieldKeys = [nDossierFields]string{
 
 type memoVal struct {
 	v  string
+	t  string // the timeliness a status cell states beside the status
 	ok bool
 }
 
@@ -305,18 +307,23 @@ func (p *rowParser) date(f int, required bool) (time.Time, bool) {
 	return t, true
 }
 
-func (p *rowParser) coded(f int, domain string, required bool) (string, bool) {
+// coded reads a coded value; timeliness is what a status cell states beside
+// the status (`Đã trả - Trễ hạn`), or "".
+func (p *rowParser) coded(f int, domain string, required bool) (v, timeliness string, ok bool) {
 	raw := p.cell(f)
 	if raw == "" && required {
 		p.missing(f)
-		return "", false
+		return "", "", false
 	}
-	v, ok := p.r.lookup(f, raw, func(raw string) (string, bool) { return p.r.env.Values.Lookup(domain, raw) })
-	if !ok {
+	mv := p.r.lookup(f, raw, func(raw string) memoVal {
+		m, ok := p.r.env.Values.Match(domain, raw)
+		return memoVal{v: m.Value, t: m.Timeliness, ok: ok}
+	})
+	if !mv.ok {
 		field := dossierFieldKeys[f]
 		p.reject(f, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
 	}
-	return v, ok
+	return mv.v, mv.t, mv.ok
 }
 
 func sameOrBefore(a, b time.Time) bool { return civilDay(a) <= civilDay(b) }
@@ -341,7 +348,11 @@ func (r *DossierReader) row(row extract.Row) bool {
 	id := p.required(fDossierID)
 	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
 	if raw := p.cell(fUnit); raw != "" {
-		code, ok := r.lookup(fUnit, raw, r.env.Units.Match)
+		mv := r.lookup(fUnit, raw, func(raw string) memoVal {
+			code, ok := r.env.Units.Match(raw)
+			return memoVal{v: code, ok: ok}
+		})
+		code, ok := mv.v, mv.ok
 		unitSource = "column"
 		if !ok {
 			p.reject(fUnit, raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
@@ -355,19 +366,19 @@ func (r *DossierReader) row(row extract.Row) bool {
 	received, okR := p.date(fReceivedAt, true)
 	due, okD := p.date(fDueAt, true)
 	completed, okC := p.date(fCompletedAt, false)
-	channel, _ := p.coded(fChannel, "channel", true)
+	channel, _, _ := p.coded(fChannel, "channel", true)
 	level := "none"
 	if r.col[fServiceLevel] >= 0 {
-		level, _ = p.coded(fServiceLevel, "service_level", false)
+		level, _, _ = p.coded(fServiceLevel, "service_level", false)
 	}
-	status, _ := p.coded(fStatus, "status", true)
+	status, reported, _ := p.coded(fStatus, "status", true)
 	digitized, eid := false, false
 	if r.col[fResultDigitized] >= 0 {
-		v, _ := p.coded(fResultDigitized, "yes_no", false)
+		v, _, _ := p.coded(fResultDigitized, "yes_no", false)
 		digitized = v == "true"
 	}
 	if r.col[fEIDVerified] >= 0 {
-		v, _ := p.coded(fEIDVerified, "yes_no", false)
+		v, _, _ := p.coded(fEIDVerified, "yes_no", false)
 		eid = v == "true"
 	}
 	if okR && okC && !sameOrBefore(received, completed) {
@@ -419,6 +430,7 @@ func (r *DossierReader) row(row extract.Row) bool {
 	b.Field(16).(*array.BooleanBuilder).Append(digitized)
 	b.Field(17).(*array.BooleanBuilder).Append(eid)
 	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell(fApplicantID)))
+	appendOptString(b.Field(19).(*array.StringBuilder), reported)
 	return true
 }
 
@@ -432,20 +444,19 @@ func appendOptString(b *array.StringBuilder, s string) {
 
 // lookup returns find(raw), memoised per field for the sheet (up to 4096
 // wordings per field).
-func (r *DossierReader) lookup(f int, raw string, find func(string) (string, bool)) (string, bool) {
+func (r *DossierReader) lookup(f int, raw string, find func(string) memoVal) memoVal {
 	m := r.memo[f]
 	mv, hit := m[raw]
 	if !hit {
-		mv.v, mv.ok = find(raw)
+		mv = find(raw)
 		if len(m) < 4096 {
 			m[raw] = mv
 		}
 	}
-	return mv.v, mv.ok
+	return mv
 }
 
 // fieldGroup returns the group of a field (the field column's memo holds it).
 func (r *DossierReader) fieldGroup(field string) string {
-	g, _ := r.lookup(fField, field, func(field string) (string, bool) { return r.env.Values.FieldGroup(field), true })
-	return g
+	return r.lookup(fField, field, func(field string) memoVal { return memoVal{v: r.env.Values.FieldGroup(field), ok: true} }).v
 }

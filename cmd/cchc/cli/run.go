@@ -81,7 +81,7 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		}
 		tw.Flush()
 	}
-	models, tests, failedModels := 0, 0, 0
+	models, tests, failedModels, warnings := 0, 0, 0, 0
 	for _, r := range s.Models {
 		if r.Kind == "model" {
 			models++
@@ -92,8 +92,12 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 			failedModels++
 			fmt.Fprintf(w, "FAILED %s %s: %v\n", r.Kind, r.Name, r.Err)
 		}
+		if r.Warn {
+			warnings++
+			fmt.Fprintf(w, "WARNING %s: %d rows (%s)\n", r.Name, r.Rows, r.File)
+		}
 	}
-	fmt.Fprintf(w, "models: %d built, %d data tests, %d failed; KPI rows: %d\n", models, tests, failedModels, s.KPIRows)
+	fmt.Fprintf(w, "models: %d built, %d data tests, %d failed, %d warnings; KPI rows: %d\n", models, tests, failedModels, warnings, s.KPIRows)
 	printReportStatus(w, s.Reports)
 	if s.Published {
 		fmt.Fprintf(w, "published %s\n", s.Warehouse)

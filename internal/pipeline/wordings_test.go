@@ -1,0 +1,329 @@
+//go:build duckdb_arrow
+
+package pipeline_test
+
+// The wordings of real one-stop-shop exports (CONTRACT 3.5): one export of
+// known dossiers is written as a clean export would write it and as real
+// systems do — other header and value wordings, status with timeliness in one
+// cell, time before the date, 12-hour clocks, a CSV saved by an
+// English-locale Excel — and each variant, loaded alone, must give the
+// original's rows.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/internal/testwh"
+	"github.com/thanhxuan/cchc/load"
+)
+
+// wdossier is one dossier of the test export.
+type wdossier struct {
+	id                       string
+	received, due, completed time.Time // completed zero unless resolved
+	status                   string    // resolved, processing, withdrawn, refused
+	channel                  string    // online, counter
+	level                    string    // full, partial, none
+	digitized, eid           bool
+}
+
+// timeliness is what the dates say of a resolved dossier.
+func (d wdossier) timeliness() string {
+	if d.status != "resolved" {
+		return ""
+	}
+	c, due := d.completed.Truncate(24*time.Hour), d.due.Truncate(24*time.Hour)
+	switch {
+	case c.Before(due):
+		return "early"
+	case c.Equal(due):
+		return "on_time"
+	}
+	return "late"
+}
+
+// wdossiers are n dossiers of Kim Giang received from 06/12/2023 on, with every
+// status, channel, level and timeliness, and days above and below 12 (so
+// that a date read in the wrong order shows).
+func wdossiers(n int) []wdossier {
+	out := make([]wdossier, n)
+	start := time.Date(2023, 12, 6, 8, 0, 0, 0, time.UTC)
+	for i := range out {
+		d := &out[i]
+		d.id = fmt.Sprintf("H14.2024-%04d", i+1)
+		d.received = start.AddDate(0, 0, i*2).Add(time.Duration(i%9)*time.Hour + time.Duration(i%4)*15*time.Minute)
+		d.due = time.Date(d.received.Year(), d.received.Month(), d.received.Day(), 17, 0, 0, 0, time.UTC).AddDate(0, 0, 3+i%5)
+		d.status = []string{"resolved", "resolved", "resolved", "processing", "resolved", "withdrawn", "resolved", "refused"}[i%8]
+		if d.status == "resolved" {
+			d.completed = d.due.AddDate(0, 0, []int{-1, 0, 2}[i%3]).Add(-30 * time.Minute)
+		}
+		d.channel = []string{"online", "counter"}[i%2]
+		d.level = []string{"full", "partial", "none"}[i%3]
+		d.digitized, d.eid = i%4 != 1, i%3 == 0
+	}
+	return out
+}
+
+// wcol is one column of an export variant: its header and how it writes a dossier.
+type wcol struct {
+	head string
+	cell func(d wdossier) string
+}
+
+func dmyHM(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("02/01/2006 15:04")
+}
+
+// originalColumns are the columns of the clean export, in 3.1's wordings.
+func originalColumns() []wcol {
+	yes := func(b bool) string { return map[bool]string{true: "Có", false: "Không"}[b] }
+	return []wcol{
+		{"Mã hồ sơ", func(d wdossier) string { return d.id }},
+		{"Tên thủ tục", func(wdossier) string { return "Đăng ký khai sinh" }},
+		{"Lĩnh vực", func(wdossier) string { return "Hộ tịch" }},
+		{"Đơn vị tiếp nhận", func(wdossier) string { return "Phường Kim Giang" }},
+		{"Ngày tiếp nhận", func(d wdossier) string { return dmyHM(d.received) }},
+		{"Ngày hẹn trả", func(d wdossier) string { return dmyHM(d.due) }},
+		{"Ngày trả kết quả", func(d wdossier) string { return dmyHM(d.completed) }},
+		{"Hình thức nộp", func(d wdossier) string {
+			return map[string]string{"online": "Trực tuyến", "counter": "Trực tiếp"}[d.channel]
+		}},
+		{"Mức độ DVC", func(d wdossier) string {
+			return map[string]string{"full": "Toàn trình", "partial": "Một phần", "none": "Mức độ 2"}[d.level]
+		}},
+		{"Trạng thái", func(d wdossier) string {
+			return map[string]string{"resolved": "Đã trả kết quả", "processing": "Đang xử lý", "withdrawn": "Rút hồ sơ", "refused": "Từ chối"}[d.status]
+		}},
+		{"Đã số hóa", func(d wdossier) string { return yes(d.digitized) }},
+		{"Xác thực VNeID", func(d wdossier) string { return yes(d.eid) }},
+	}
+}
+
+// variant returns the original columns with some replaced (by header of the
+// original) and some dropped (a nil replacement).
+func variant(repl map[string]*wcol) []wcol {
+	var out []wcol
+	for _, c := range originalColumns() {
+		r, ok := repl[c.head]
+		switch {
+		case !ok:
+			out = append(out, c)
+		case r != nil:
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// exportCSV renders the dossiers with the columns.
+func exportCSV(ds []wdossier, cols []wcol) string {
+	var b strings.Builder
+	row := func(cells []string) {
+		for i, c := range cells {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if strings.ContainsAny(c, ",\"\n") {
+				c = `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+			}
+			b.WriteString(c)
+		}
+		b.WriteString("\r\n")
+	}
+	var head []string
+	for _, c := range cols {
+		head = append(head, c.head)
+	}
+	row(head)
+	for _, d := range ds {
+		var cells []string
+		for _, c := range cols {
+			cells = append(cells, c.cell(d))
+		}
+		row(cells)
+	}
+	return b.String()
+}
+
+// loadAlone runs the pipeline on one file and returns the published warehouse.
+func loadAlone(t *testing.T, name, body string) (string, *pipeline.Summary) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := testwh.Config(t, dir)
+	cfg.PII.HMACKey = "wordings"
+	testwh.WriteFile(t, cfg.Inbox, name, body, time.Date(2024, 6, 10, 9, 0, 0, 0, time.Local))
+	sum, err := pipeline.Run(context.Background(), testwh.Validate(t, cfg), pipeline.WithLogger(testwh.Log(t)))
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	return cfg.Warehouse, sum
+}
+
+// dossierRows reads core.dossiers as comparable lines, by dossier id.
+func dossierRows(t *testing.T, wh string) map[string]string {
+	t.Helper()
+	db, closeDB, err := load.OpenReadOnly(wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	rows, err := db.Query(`SELECT dossier_id, strftime(received_at, '%Y-%m-%d %H:%M'), strftime(due_at, '%Y-%m-%d %H:%M'),
+		coalesce(strftime(completed_at, '%Y-%m-%d %H:%M'), '-'), channel, coalesce(service_level, 'NULL'), status,
+		coalesce(result_digitized::VARCHAR, 'NULL'), coalesce(eid_verified::VARCHAR, 'NULL'), coalesce(timeliness, '-')
+		FROM core.dossiers`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id string
+		var f [9]string
+		if err := rows.Scan(&id, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8]); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = strings.Join(f[:], " ")
+	}
+	return out
+}
+
+// sameRows compares a variant's dossiers with the original's.
+func sameRows(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	bad := 0
+	for id, w := range want {
+		if g, ok := got[id]; !ok {
+			t.Errorf("%s missing", id)
+			bad++
+		} else if g != w {
+			t.Errorf("%s:\n got %s\nwant %s", id, g, w)
+			bad++
+		}
+		if bad > 5 {
+			t.Fatal("too many differences")
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d dossiers, want %d", len(got), len(want))
+	}
+}
+
+func scalar(t *testing.T, wh, q string, args ...any) string {
+	t.Helper()
+	return testwh.Query(t, wh, q, args...)
+}
+
+func TestRealWordingsLoadLikeTheOriginal(t *testing.T) {
+	ds := wdossiers(60)
+	origWH, _ := loadAlone(t, "hoso.csv", exportCSV(ds, originalColumns()))
+	want := dossierRows(t, origWH)
+	if len(want) != len(ds) {
+		t.Fatalf("the original loads %d of %d dossiers", len(want), len(ds))
+	}
+	tests := []struct {
+		name string
+		cols []wcol
+	}{
+		{"headers with their values in parentheses", variant(map[string]*wcol{
+			"Đã số hóa":      {"Đã số hóa (Có/Không)", func(d wdossier) string { return map[bool]string{true: "Có", false: "Không"}[d.digitized] }},
+			"Xác thực VNeID": {"Xác thực VNeID (x)", func(d wdossier) string { return map[bool]string{true: "x", false: ""}[d.eid] }},
+			"Mức độ DVC": {"Mức độ DVC (2/3/4)", func(d wdossier) string {
+				return map[string]string{"full": "4", "partial": "3", "none": "2"}[d.level]
+			}},
+		})},
+		{"headers that contain an alias", variant(map[string]*wcol{
+			"Mã hồ sơ":       {"Số biên nhận", func(d wdossier) string { return d.id }},
+			"Tên thủ tục":    {"Tên thủ tục hành chính", func(wdossier) string { return "Đăng ký khai sinh" }},
+			"Ngày tiếp nhận": {"Ngày tiếp nhận hồ sơ", func(d wdossier) string { return dmyHM(d.received) }},
+			"Ngày hẹn trả":   {"Ngày hẹn trả (dd/mm/yyyy hh:mm)", func(d wdossier) string { return dmyHM(d.due) }},
+		})},
+		{"date format in the header", variant(map[string]*wcol{
+			"Ngày tiếp nhận": {"Ngày tiếp nhận (dd/mm/yyyy)", func(d wdossier) string { return dmyHM(d.received) }},
+		})},
+		{"status with timeliness", variant(map[string]*wcol{
+			"Trạng thái": {"Trạng thái xử lý", func(d wdossier) string {
+				switch d.status {
+				case "resolved":
+					return map[string]string{"early": "Đã trả kết quả (trước hạn)", "on_time": "Đã trả - Đúng hạn", "late": "Đã trả - Trễ hạn"}[d.timeliness()]
+				case "processing":
+					return "Đang xử lý - Quá hạn"
+				}
+				return map[string]string{"withdrawn": "Trả lại/Xin rút", "refused": "Từ chối tiếp nhận"}[d.status]
+			}},
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wh, sum := loadAlone(t, "hoso.csv", exportCSV(ds, tt.cols))
+			if loaded, rejected := sum.Rows(); loaded != int64(len(ds)) || rejected != 0 {
+				t.Errorf("%d loaded, %d rejected; messages: %v", loaded, rejected, sum.Files)
+			}
+			sameRows(t, dossierRows(t, wh), want)
+		})
+	}
+}
+
+// TestStatusWithTimeliness: the timeliness a status cell states goes to
+// core.dossiers.reported_timeliness; where it disagrees with the dates, a
+// warning test counts the dossier and the run still publishes.
+func TestStatusWithTimeliness(t *testing.T) {
+	ds := wdossiers(40)
+	lie := "" // a late dossier the export calls on time
+	cols := variant(map[string]*wcol{
+		"Trạng thái": {"Trạng thái", func(d wdossier) string {
+			switch {
+			case d.status == "resolved" && d.timeliness() == "late" && lie == "":
+				lie = d.id
+				return "Đã trả kết quả (đúng hạn)"
+			case d.status == "resolved":
+				return "Đã trả - " + map[string]string{"early": "Sớm hạn", "on_time": "Đúng hạn", "late": "Quá hạn 2 ngày"}[d.timeliness()]
+			case d.status == "processing":
+				return "Đang xử lý, trong hạn"
+			}
+			return map[string]string{"withdrawn": "Xin rút", "refused": "Bị từ chối"}[d.status]
+		}},
+	})
+	wh, sum := loadAlone(t, "hoso.csv", exportCSV(ds, cols))
+	db, closeDB, err := load.OpenReadOnly(wh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	for _, d := range ds {
+		var status string
+		var reported sql.NullString
+		if err := db.QueryRow(`SELECT status, reported_timeliness FROM core.dossiers WHERE dossier_id = ?`, d.id).Scan(&status, &reported); err != nil {
+			t.Fatalf("%s: %v", d.id, err)
+		}
+		want := map[string]string{"resolved": d.timeliness(), "processing": "on_time"}[d.status]
+		if d.id == lie {
+			want = "on_time"
+		}
+		if status != d.status || reported.String != want || reported.Valid != (want != "") {
+			t.Errorf("%s: %s %v, want %s %q", d.id, status, reported, d.status, want)
+		}
+	}
+	if got := scalar(t, wh, `SELECT string_agg(dossier_id || ' ' || timeliness || ' ' || reported_timeliness, ';') FROM marts.timeliness_disagreements`); got != lie+" late on_time" {
+		t.Errorf("disagreements: %q, want the one dossier %s", got, lie)
+	}
+	var warned bool
+	for _, r := range sum.Models {
+		if r.Name == "tests.reported_timeliness" {
+			warned = r.Warn && r.Rows == 1 && r.Err == nil
+		}
+	}
+	if !warned || !sum.Published {
+		t.Errorf("the disagreement is no warning of one row (published %v): %+v", sum.Published, sum.Models)
+	}
+	if got := scalar(t, wh, `SELECT status || ' ' || failing_rows FROM ops.test_results WHERE name = 'tests.reported_timeliness'`); got != "warn 1" {
+		t.Errorf("ops.test_results: %q", got)
+	}
+}
