@@ -290,21 +290,32 @@ func (p *rowParser) date(f int, required bool) (time.Time, bool) {
 	}
 	t, err := ParseDateTime(raw)
 	if err != nil {
-		field := dossierFieldKeys[f]
-		code := "impossible_date"
-		reason := fmt.Sprintf("%s %q không phải ngày hợp lệ / %s is not a valid date", fieldNames[field], raw, field)
-		switch {
-		case errors.Is(err, ErrNotDayFirst):
-			code = "not_day_first"
-			reason = fmt.Sprintf("%s %q không đọc được theo thứ tự ngày/tháng/năm / %s does not read day-first (dd/mm/yyyy)", fieldNames[field], raw, field)
-		case errors.Is(err, ErrDateRange):
-			code = "date_out_of_range"
-			reason = fmt.Sprintf("%s %q nằm ngoài khoảng %d–%d / %s is out of range", fieldNames[field], raw, MinYear, MaxYear, field)
-		}
+		code, reason := dateReason(dossierFieldKeys[f], raw, err)
 		p.reject(f, raw, code, reason)
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// dateReason is the reject code and reason of a date that cannot be read:
+// what was wrong (an unknown format is not an invalid date), quoting the value.
+func dateReason(field, raw string, err error) (code, reason string) {
+	var de *DateError
+	if !errors.As(err, &de) {
+		de = &DateError{Value: raw, Err: ErrBadDate, VI: err.Error(), EN: err.Error()}
+	}
+	vi, en := fieldNames[field], field
+	switch code = de.Code(); code {
+	case "unknown_date_format":
+		reason = fmt.Sprintf("%s %q: %s / %s %q: %s", vi, raw, de.VI, en, raw, de.EN)
+	case "not_day_first":
+		reason = fmt.Sprintf("%s %q không đọc được theo thứ tự ngày/tháng/năm: %s / %s %q does not read day-first (dd/mm/yyyy): %s", vi, raw, de.VI, en, raw, de.EN)
+	case "date_out_of_range":
+		reason = fmt.Sprintf("%s %q nằm ngoài khoảng cho phép: %s / %s %q is out of range: %s", vi, raw, de.VI, en, raw, de.EN)
+	default:
+		reason = fmt.Sprintf("%s %q không phải ngày hợp lệ: %s / %s %q is not a valid date: %s", vi, raw, de.VI, en, raw, de.EN)
+	}
+	return code, reason
 }
 
 // coded reads a coded value; timeliness is what a status cell states beside

@@ -82,6 +82,41 @@ func dmyHM(t time.Time) string {
 	return t.Format("02/01/2006 15:04")
 }
 
+// timeFirst writes the time before the date: 16:30 15/12/2023.
+func timeFirst(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("15:04 02/01/2006")
+}
+
+// clock12 writes a 12-hour clock after the date with the markers am and pm
+// (SA/CH or AM/PM): 15/12/2023 04:30:00 CH.
+func clock12(am, pm string) func(time.Time) string {
+	return func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		h, marker := t.Hour()%12, am
+		if h == 0 {
+			h = 12
+		}
+		if t.Hour() >= 12 {
+			marker = pm
+		}
+		return fmt.Sprintf("%s %02d:%02d:00 %s", t.Format("02/01/2006"), h, t.Minute(), marker)
+	}
+}
+
+// dates replaces the three date columns, written by format.
+func dates(format func(time.Time) string) map[string]*wcol {
+	return map[string]*wcol{
+		"Ngày tiếp nhận":   {"Ngày tiếp nhận", func(d wdossier) string { return format(d.received) }},
+		"Ngày hẹn trả":     {"Ngày hẹn trả", func(d wdossier) string { return format(d.due) }},
+		"Ngày trả kết quả": {"Ngày trả kết quả", func(d wdossier) string { return format(d.completed) }},
+	}
+}
+
 // originalColumns are the columns of the clean export, in 3.1's wordings.
 func originalColumns() []wcol {
 	yes := func(b bool) string { return map[bool]string{true: "Có", false: "Không"}[b] }
@@ -260,6 +295,14 @@ func TestRealWordingsLoadLikeTheOriginal(t *testing.T) {
 			}},
 		})},
 	}
+	tests = append(tests, []struct {
+		name string
+		cols []wcol
+	}{
+		{"time before the date", variant(dates(timeFirst))},
+		{"12-hour clock SA/CH", variant(dates(clock12("SA", "CH")))},
+		{"12-hour clock AM/PM", variant(dates(clock12("AM", "PM")))},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wh, sum := loadAlone(t, "hoso.csv", exportCSV(ds, tt.cols))
@@ -268,6 +311,38 @@ func TestRealWordingsLoadLikeTheOriginal(t *testing.T) {
 			}
 			sameRows(t, dossierRows(t, wh), want)
 		})
+	}
+}
+
+// TestDateRejectsQuoteTheValue: a date reject says what was wrong — an
+// unknown format is not an invalid date — and quotes the value.
+func TestDateRejectsQuoteTheValue(t *testing.T) {
+	ds := wdossiers(12)
+	bad := map[string]string{ds[2].id: "hôm qua", ds[5].id: "31/02/2024 10:00", ds[7].id: "10:00 SA 12/25/2024"}
+	cols := variant(map[string]*wcol{
+		"Ngày tiếp nhận": {"Ngày tiếp nhận", func(d wdossier) string {
+			if b, ok := bad[d.id]; ok {
+				return b
+			}
+			return dmyHM(d.received)
+		}},
+	})
+	wh, sum := loadAlone(t, "hoso.csv", exportCSV(ds, cols))
+	if loaded, rejected := sum.Rows(); loaded != 9 || rejected != 3 {
+		t.Fatalf("%d loaded, %d rejected", loaded, rejected)
+	}
+	got := scalar(t, wh, `SELECT string_agg(reason_code || ' | ' || reason, '
+' ORDER BY row_number) FROM raw.rejects`)
+	want := []string{
+		`unknown_date_format | ngày tiếp nhận "hôm qua": không đúng định dạng ngày nào đã biết`,
+		`impossible_date | ngày tiếp nhận "31/02/2024 10:00" không phải ngày hợp lệ: tháng 2/2024 không có ngày 31 / received_at "31/02/2024 10:00" is not a valid date: day 31 does not exist in 2/2024`,
+		`not_day_first | ngày tiếp nhận "10:00 SA 12/25/2024" không đọc được theo thứ tự ngày/tháng/năm`,
+	}
+	lines := strings.Split(got, "\n")
+	for i, w := range want {
+		if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
+			t.Errorf("reject %d:\n got %s\nwant %s…", i, lines[min(i, len(lines)-1)], w)
+		}
 	}
 }
 
