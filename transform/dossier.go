@@ -45,10 +45,12 @@ var DossierSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "due_at", Type: localTimestamp},
 	{Name: "completed_at", Type: localTimestamp, Nullable: true},
 	{Name: "channel", Type: arrow.BinaryTypes.String},
-	{Name: "service_level", Type: arrow.BinaryTypes.String},
+	// Absent is unknown (CONTRACT 3.5): a file without the column has NULL
+	// here, never none or false.
+	{Name: "service_level", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "status", Type: arrow.BinaryTypes.String},
-	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean},
-	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	{Name: "applicant_key", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "reported_timeliness", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
@@ -378,19 +380,18 @@ func (r *DossierReader) row(row extract.Row) bool {
 	due, okD := p.date(fDueAt, true)
 	completed, okC := p.date(fCompletedAt, false)
 	channel, _, _ := p.coded(fChannel, "channel", true)
-	level := "none"
+	// A column the file lacks leaves its field unknown ("", NULL); an empty
+	// cell of a column the file has is a value (none, no).
+	level, digitized, eid := "", "", ""
 	if r.col[fServiceLevel] >= 0 {
 		level, _, _ = p.coded(fServiceLevel, "service_level", false)
 	}
 	status, reported, _ := p.coded(fStatus, "status", true)
-	digitized, eid := false, false
 	if r.col[fResultDigitized] >= 0 {
-		v, _, _ := p.coded(fResultDigitized, "yes_no", false)
-		digitized = v == "true"
+		digitized, _, _ = p.coded(fResultDigitized, "yes_no", false)
 	}
 	if r.col[fEIDVerified] >= 0 {
-		v, _, _ := p.coded(fEIDVerified, "yes_no", false)
-		eid = v == "true"
+		eid, _, _ = p.coded(fEIDVerified, "yes_no", false)
 	}
 	if okR && okC && !sameOrBefore(received, completed) {
 		p.reject(fCompletedAt, p.cell(fCompletedAt), "completed_before_received",
@@ -436,13 +437,22 @@ func (r *DossierReader) row(row extract.Row) bool {
 	ts(11, due, true)
 	ts(12, completed, okC)
 	b.Field(13).(*array.StringBuilder).Append(channel)
-	b.Field(14).(*array.StringBuilder).Append(level)
+	appendOptString(b.Field(14).(*array.StringBuilder), level)
 	b.Field(15).(*array.StringBuilder).Append(status)
-	b.Field(16).(*array.BooleanBuilder).Append(digitized)
-	b.Field(17).(*array.BooleanBuilder).Append(eid)
+	appendOptBool(b.Field(16).(*array.BooleanBuilder), digitized)
+	appendOptBool(b.Field(17).(*array.BooleanBuilder), eid)
 	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell(fApplicantID)))
 	appendOptString(b.Field(19).(*array.StringBuilder), reported)
 	return true
+}
+
+// appendOptBool appends a yes/no value ("true", "false"), or NULL for "".
+func appendOptBool(b *array.BooleanBuilder, v string) {
+	if v == "" {
+		b.AppendNull()
+		return
+	}
+	b.Append(v == "true")
 }
 
 func appendOptString(b *array.StringBuilder, s string) {

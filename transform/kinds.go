@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -142,5 +143,39 @@ func readDossiers(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output, 
 	if err != nil {
 		return nil, err
 	}
-	return &Output{Streams: []Stream{{Table: TableDossierRows, Rows: rr, Data: true}}}, nil
+	notes := unknownFieldNotes(&ctx.Head.Layout)
+	return &Output{Streams: []Stream{{Table: TableDossierRows, Rows: rr, Data: true}}, notes: func() []string { return notes }}, nil
+}
+
+// KPIFields are the optional dossier fields that dossier KPIs read: a file
+// without the column leaves the field unknown for its rows, and the KPI
+// leaves those rows out (CONTRACT 3.5, absent is unknown).
+var KPIFields = []struct{ Field, KPI string }{
+	{"service_level", "tthc_full_online_rate"},
+	{"result_digitized", "tthc_result_digitized_rate"},
+	{"eid_verified", "tthc_eid_rate"},
+}
+
+// unknownFieldNotes says which KPI fields a dossier sheet's header leaves
+// unmatched, naming the columns it ignored (one of them may be the field
+// under a wording the seeds do not know yet).
+func unknownFieldNotes(l *extract.Layout) []string {
+	var vi, en, kpis []string
+	for _, kf := range KPIFields {
+		if l.Col(kf.Field) < 0 {
+			vi = append(vi, fieldNames[kf.Field])
+			en = append(en, kf.Field)
+			kpis = append(kpis, kf.KPI)
+		}
+	}
+	if len(vi) == 0 {
+		return nil
+	}
+	viIgn, enIgn := "", ""
+	if len(l.Ignored) > 0 {
+		ignored := strings.Join(l.Ignored, "; ")
+		viIgn, enIgn = " (cột bị bỏ qua: "+ignored+")", " (ignored columns: "+ignored+")"
+	}
+	return []string{fmt.Sprintf("không có cột %s: chưa biết với các dòng của tệp, %s không tính các dòng này%s / no %s column: unknown for this file's rows, which %s leave out%s",
+		strings.Join(vi, ", "), strings.Join(kpis, ", "), viIgn, strings.Join(en, ", "), strings.Join(kpis, ", "), enIgn)}
 }

@@ -402,3 +402,101 @@ func TestStatusWithTimeliness(t *testing.T) {
 		t.Errorf("ops.test_results: %q", got)
 	}
 }
+
+// TestAbsentIsUnknown: a file without the digitised, VNeID and service level
+// columns has not reported zero; its rows are unknown there, and the KPIs
+// that read those fields count only the rows that have them, saying in
+// rows_unknown how many they left out.
+func TestAbsentIsUnknown(t *testing.T) {
+	with, without := wdossiers(60), wdossiers(40)
+	for i := range without {
+		without[i].id = "B" + without[i].id // other dossiers of the same weeks
+	}
+	dir := t.TempDir()
+	cfg := testwh.Config(t, dir)
+	cfg.PII.HMACKey = "wordings"
+	mod := time.Date(2024, 6, 10, 9, 0, 0, 0, time.Local)
+	testwh.WriteFile(t, cfg.Inbox, "with.csv", exportCSV(with, originalColumns()), mod)
+	testwh.WriteFile(t, cfg.Inbox, "without.csv", exportCSV(without, variant(map[string]*wcol{
+		"Mức độ DVC": nil, "Đã số hóa": nil, "Xác thực VNeID": nil})), mod)
+	sum, err := pipeline.Run(context.Background(), testwh.Validate(t, cfg), pipeline.WithLogger(testwh.Log(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh := cfg.Warehouse
+	if got := scalar(t, wh, `SELECT count(*) FILTER (service_level IS NULL AND result_digitized IS NULL AND eid_verified IS NULL) || '/' || count(*) FROM core.dossiers`); got != "40/100" {
+		t.Errorf("unknown rows/all rows: %s, want 40/100", got)
+	}
+	msg := scalar(t, wh, `SELECT message FROM raw.files WHERE path = 'without.csv'`)
+	for _, w := range []string{"tthc_full_online_rate", "tthc_result_digitized_rate", "tthc_eid_rate", "no service_level, result_digitized, eid_verified column"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("raw.files.message of the file without the columns does not say %q: %s", w, msg)
+		}
+	}
+	if msg := scalar(t, wh, `SELECT coalesce(message, '') FROM raw.files WHERE path = 'with.csv'`); strings.Contains(msg, "tthc_") {
+		t.Errorf("the file with every column: %s", msg)
+	}
+	// The KPIs as the contract counts them, from the dossiers' own fields.
+	type window struct{ code, start, end string }
+	for _, p := range []window{{"2024-Q1", "2023-12-05", "2024-03-05"}, {"2024-6M", "2023-12-05", "2024-06-05"}} {
+		in := func(t time.Time) bool {
+			d := t.Format("2006-01-02")
+			return !t.IsZero() && d >= p.start && d < p.end
+		}
+		var want [3][3]int // KPI → numerator, denominator, rows_unknown
+		count := func(ds []wdossier, known bool) {
+			for _, d := range ds {
+				received, resolved := in(d.received), d.status == "resolved" && in(d.completed)
+				if received {
+					if !known {
+						want[0][2]++
+					} else {
+						want[0][1]++
+						if d.channel == "online" && d.level == "full" {
+							want[0][0]++
+						}
+					}
+				}
+				if resolved {
+					if !known {
+						want[1][2]++
+					} else {
+						want[1][1]++
+						if d.digitized {
+							want[1][0]++
+						}
+					}
+				}
+				if received && d.channel == "online" {
+					if !known {
+						want[2][2]++
+					} else {
+						want[2][1]++
+						if d.eid {
+							want[2][0]++
+						}
+					}
+				}
+			}
+		}
+		count(with, true)
+		count(without, false)
+		for i, kpi := range []string{"tthc_full_online_rate", "tthc_result_digitized_rate", "tthc_eid_rate"} {
+			w := fmt.Sprintf("%d/%d unknown %d", want[i][0], want[i][1], want[i][2])
+			for _, unit := range []string{"kim_giang", "thanh_xuan"} {
+				got := scalar(t, wh, `SELECT numerator::INT || '/' || denominator::INT || ' unknown ' || rows_unknown FROM marts.kpi_values
+					WHERE period_code = ? AND unit_code = ? AND kpi_code = ?`, p.code, unit, kpi)
+				if got != w {
+					t.Errorf("%s %s %s = %s, want %s", p.code, unit, kpi, got, w)
+				}
+			}
+			if want[i][2] == 0 {
+				t.Errorf("%s %s: the test leaves no row out", p.code, kpi)
+			}
+		}
+	}
+	if got := scalar(t, wh, `SELECT DISTINCT rows_unknown FROM marts.kpi_values WHERE kpi_code = 'tthc_on_time_rate'`); got != "0" {
+		t.Errorf("tthc_on_time_rate reads no optional field, rows_unknown = %s", got)
+	}
+	_ = sum
+}

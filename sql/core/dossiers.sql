@@ -12,10 +12,10 @@
 -- column due_at: Thời điểm hẹn trả / due timestamp
 -- column completed_at: Thời điểm trả kết quả / completion timestamp
 -- column channel: Kênh nộp: online, counter, postal / channel
--- column service_level: Mức độ DVC: full, partial, none / service level
+-- column service_level: Mức độ DVC: full, partial, none; NULL khi tệp nguồn không có cột này (chưa biết) / service level, NULL when the source file has no such column (unknown)
 -- column status: Trạng thái: resolved, processing, withdrawn, refused / status
--- column result_digitized: Kết quả đã số hóa / result digitised
--- column eid_verified: Đã xác thực VNeID / electronic ID verified
+-- column result_digitized: Kết quả đã số hóa; NULL khi tệp nguồn không có cột này (chưa biết, không phải "không") / result digitised, NULL when the source file has no such column (unknown, not no)
+-- column eid_verified: Đã xác thực VNeID; NULL khi tệp nguồn không có cột này / electronic ID verified, NULL when the source file has no such column
 -- column applicant_key: Mã băm có khóa của số giấy tờ người nộp (không đảo ngược được) / keyed hash of the applicant id
 -- column timeliness: early (trước hạn), on_time (đúng hạn), late (quá hạn); NULL khi chưa giải quyết / timeliness of a resolved dossier
 -- column reported_timeliness: Tiến độ như nguồn ghi cùng trạng thái (Đã trả - Trễ hạn): early, on_time, late; NULL khi nguồn không ghi. KPI vẫn tính theo ngày / timeliness as the source stated it beside the status, NULL when it did not; KPIs are computed from the dates
@@ -23,7 +23,7 @@
 -- column source_modified_at: Thời điểm sửa đổi của tệp nguồn / source file modification time
 -- column versions: Số phiên bản đã thấy của hồ sơ / versions seen
 -- test: unique(dossier_id)
--- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel, service_level)
+-- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel)
 -- test: accepted_values(status: resolved, processing, withdrawn, refused)
 -- test: accepted_values(channel: online, counter, postal)
 -- test: accepted_values(service_level: full, partial, none)

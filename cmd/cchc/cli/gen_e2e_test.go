@@ -84,7 +84,8 @@ func civil(t time.Time) string {
 func checkDossiers(t *testing.T, db *sql.DB, truth *gen.Truth, pseudo *transform.Pseudonymizer) {
 	t.Helper()
 	rows, err := db.Query(`SELECT dossier_id, unit_code, field_group, received_date, due_date, completed_date, channel,
-		service_level, status, coalesce(timeliness, ''), result_digitized, eid_verified, coalesce(applicant_key, '') FROM core.dossiers`)
+		coalesce(service_level, ''), status, coalesce(timeliness, ''), coalesce(result_digitized::VARCHAR, ''),
+		coalesce(eid_verified::VARCHAR, ''), coalesce(applicant_key, '') FROM core.dossiers`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,16 +94,16 @@ func checkDossiers(t *testing.T, db *sql.DB, truth *gen.Truth, pseudo *transform
 	for rows.Next() {
 		var id, unit, group, ch, lvl, st, tl, ak string
 		var rec, due, done sql.NullTime
-		var dig, eid bool
+		var dig, eid string
 		if err := rows.Scan(&id, &unit, &group, &rec, &due, &done, &ch, &lvl, &st, &tl, &dig, &eid, &ak); err != nil {
 			t.Fatal(err)
 		}
-		got[id] = fmt.Sprint(unit, group, day(rec), day(due), day(done), ch, lvl, st, tl, dig, eid, ak)
+		got[id] = fmt.Sprintf("%q", []string{unit, group, day(rec), day(due), day(done), ch, lvl, st, tl, dig, eid, ak})
 	}
 	bad := 0
 	for _, d := range truth.Dossiers {
-		want := fmt.Sprint(d.UnitCode, d.FieldGroup, civil(d.ReceivedDate), civil(d.DueDate), civil(d.CompletedDate),
-			d.Channel, d.ServiceLevel, d.Status, d.Timeliness, d.ResultDigitized, d.EIDVerified, pseudo.Key(d.ApplicantID))
+		want := fmt.Sprintf("%q", []string{d.UnitCode, d.FieldGroup, civil(d.ReceivedDate), civil(d.DueDate), civil(d.CompletedDate),
+			d.Channel, d.ServiceLevel, d.Status, d.Timeliness, d.ResultDigitized, d.EIDVerified, pseudo.Key(d.ApplicantID)})
 		if g, ok := got[d.DossierID]; !ok {
 			t.Errorf("dossier %s (from %s) missing", d.DossierID, d.SourceFile)
 			bad++

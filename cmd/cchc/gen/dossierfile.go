@@ -979,15 +979,20 @@ func (w *dossierWriter) record(it item, row int, sheet string) {
 	d := it.d
 	t := Dossier{DossierID: d.id, UnitCode: d.u.Code, Field: d.field, FieldGroup: FieldGroup(d.field),
 		ProcedureName: d.proc.Name, ReceivedDate: dateOf(d.received), DueDate: dateOf(d.due),
-		CompletedDate: dateOf(d.completed), Channel: d.channel, ServiceLevel: "none", Status: d.status, SourceFile: df.path}
+		CompletedDate: dateOf(d.completed), Channel: d.channel, Status: d.status, SourceFile: df.path}
 	if w.has["procedure_code"] {
 		t.ProcedureCode = d.proc.Code
 	}
+	// Absent is unknown (CONTRACT 3.5): a file without the column tells nothing.
 	if w.has["service_level"] {
 		t.ServiceLevel = d.level
 	}
-	t.ResultDigitized = w.has["result_digitized"] && d.digitized
-	t.EIDVerified = w.has["eid_verified"] && d.eid
+	if w.has["result_digitized"] {
+		t.ResultDigitized = fmt.Sprint(d.digitized)
+	}
+	if w.has["eid_verified"] {
+		t.EIDVerified = fmt.Sprint(d.eid)
+	}
 	if w.has["applicant_id"] {
 		t.ApplicantID = d.cccd
 	}

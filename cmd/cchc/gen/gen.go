@@ -84,13 +84,13 @@ type Dossier struct {
 	DueDate         time.Time
 	CompletedDate   time.Time // zero when none
 	Channel         string    // online, counter, postal
-	ServiceLevel    string    // full, partial, none
+	ServiceLevel    string    // full, partial, none; "" (unknown, NULL) when the winning file has no such column
 	Status          string    // resolved, processing, withdrawn, refused
 	Timeliness      string    // early, on_time, late; "" unless resolved
-	ResultDigitized bool
-	EIDVerified     bool
-	ApplicantID     string // clear text ("" when the winning file has no id column); must never reach the warehouse
-	SourceFile      string // path of the file the current version comes from
+	ResultDigitized string    // "true", "false"; "" (unknown, NULL) when the winning file has no such column
+	EIDVerified     string    // "true", "false"; "" (unknown, NULL) when the winning file has no such column
+	ApplicantID     string    // clear text ("" when the winning file has no id column); must never reach the warehouse
+	SourceFile      string    // path of the file the current version comes from
 }
 
 // RejectTruth is a planted bad row.
