@@ -92,6 +92,9 @@ type SheetContext struct {
 	// OnRejects, when set, receives the rejects in chunks as they come (the
 	// reader then keeps none: see RejectSpool); else Rejects returns them all.
 	OnRejects func([]Reject) error
+	// MonthFirst are the columns (0-based) whose text dates are read
+	// month-first: what Output.MonthFirst said of an earlier reading.
+	MonthFirst map[int]bool
 }
 
 // rejectChunk is how many rejects a reader holds before handing them to
@@ -118,6 +121,12 @@ type DossierReader struct {
 	// and folding each one costs more than the rest of the row.
 	memo [nDossierFields]map[string]memoVal
 	p    rowParser // reused from row to row
+
+	// The date order of each date field's column: how it is read, and the
+	// count of its values that read in one order only (CONTRACT 3.5).
+	order        [nDossierFields]DateOrder
+	onlyOrder    [nDossierFields][2]int
+	monthExample [nDossierFields]string
 }
 
 // The fields of a dossier row the transform reads, by index (the layout
@@ -162,6 +171,9 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	for f, key := range dossierFieldKeys {
 		r.col[f] = ctx.Head.Layout.Col(key)
 		r.memo[f] = map[string]memoVal{}
+		if r.col[f] >= 0 && ctx.MonthFirst[r.col[f]] {
+			r.order[f] = MonthFirst
+		}
 	}
 	r.p.r = r
 	if r.batch <= 0 {
@@ -216,6 +228,46 @@ func (r *DossierReader) flushRejects() bool {
 // Rejects returns the rejects read so far and not handed to
 // SheetContext.OnRejects.
 func (r *DossierReader) Rejects() []Reject { return r.rejects }
+
+// MinMonthFirst is how many of a column's dates must read month-first only
+// (and none day-first only) before the column is read month-first.
+const MinMonthFirst = 10
+
+// dateFields are the fields whose columns hold dates.
+var dateFields = [...]int{fReceivedAt, fDueAt, fCompletedAt}
+
+// MonthFirst returns the sheet columns whose text dates, read so far, make
+// them month-first (CONTRACT 3.5: at least MinMonthFirst dates read in one
+// order only, every one of them month-first) though they were read
+// day-first: the sheet must be read again with them in
+// SheetContext.MonthFirst. Ask once Next has returned false.
+func (r *DossierReader) MonthFirst() []int {
+	var cols []int
+	for _, f := range dateFields {
+		if r.col[f] >= 0 && r.order[f] == DayFirst && r.onlyOrder[f][MonthFirst] >= MinMonthFirst && r.onlyOrder[f][DayFirst] == 0 {
+			cols = append(cols, r.col[f])
+		}
+	}
+	return cols
+}
+
+// dateOrderNotes says which date columns were read month-first, and why.
+func (r *DossierReader) dateOrderNotes() []string {
+	var notes []string
+	for _, f := range dateFields {
+		if r.col[f] < 0 || r.order[f] != MonthFirst {
+			continue
+		}
+		label := ""
+		if c := r.col[f]; c < len(r.ctx.Head.Layout.Labels) {
+			label = r.ctx.Head.Layout.Labels[c]
+		}
+		n, ex := r.onlyOrder[f][MonthFirst], r.monthExample[f]
+		notes = append(notes, fmt.Sprintf("cột %q đọc theo thứ tự tháng/ngày/năm: %d ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / column %q read month-first: %d dates read only so (such as %q), none only day-first",
+			label, n, ex, label, n, ex))
+	}
+	return notes
+}
 
 // Loaded returns the number of rows emitted so far.
 func (r *DossierReader) Loaded() int { return r.loaded }
@@ -290,7 +342,15 @@ func (p *rowParser) date(f int, required bool) (time.Time, bool) {
 		}
 		return time.Time{}, false
 	}
-	t, err := ParseDateTime(raw)
+	t, reading, err := parseDate(raw, p.r.order[f])
+	if o, one := reading.only(); one {
+		// The date order of the column (CONTRACT 3.5) is decided from the
+		// dates that read in one order only.
+		p.r.onlyOrder[f][o]++
+		if o == MonthFirst && p.r.monthExample[f] == "" {
+			p.r.monthExample[f] = raw
+		}
+	}
 	if err != nil {
 		code, reason := dateReason(dossierFieldKeys[f], raw, err)
 		p.reject(f, raw, code, reason)

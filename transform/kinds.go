@@ -83,8 +83,9 @@ func KindOf(name string) (Kind, bool) {
 // here: they go to SheetContext.OnRejects as they come. The caller releases
 // the Output once its streams are read.
 type Output struct {
-	Streams []Stream
-	notes   func() []string
+	Streams    []Stream
+	notes      func() []string
+	monthFirst func() []int
 }
 
 // A Stream is the record batches of one raw table.
@@ -104,6 +105,18 @@ func (o *Output) Notes() []string {
 		return nil
 	}
 	return o.notes()
+}
+
+// MonthFirst returns the columns of the sheet whose text dates turned out to
+// be month-first though they were read day-first (CONTRACT 3.5, the date
+// order of a column): what was read is wrong, and the sheet must be read
+// again with those columns in SheetContext.MonthFirst. Ask once the streams
+// are read. Most files have none, and cost one pass.
+func (o *Output) MonthFirst() []int {
+	if o.monthFirst == nil {
+		return nil
+	}
+	return o.monthFirst()
 }
 
 // Release releases the streams.
@@ -144,7 +157,11 @@ func readDossiers(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output, 
 		return nil, err
 	}
 	notes := unknownFieldNotes(&ctx.Head.Layout)
-	return &Output{Streams: []Stream{{Table: TableDossierRows, Rows: rr, Data: true}}, notes: func() []string { return notes }}, nil
+	return &Output{
+		Streams:    []Stream{{Table: TableDossierRows, Rows: rr, Data: true}},
+		notes:      func() []string { return append(rr.dateOrderNotes(), notes...) },
+		monthFirst: rr.MonthFirst,
+	}, nil
 }
 
 // KPIFields are the optional dossier fields that dossier KPIs read: a file

@@ -500,3 +500,85 @@ func TestAbsentIsUnknown(t *testing.T) {
 	}
 	_ = sum
 }
+
+// TestMonthFirstColumns: a CSV saved by an English-locale Excel writes its
+// dates month-first (12/19/2023 17:00); a column whose dates read in one order
+// only, at least ten of them and all month-first, is read month-first — every
+// date of it, and raw.files.message says so — while a column that has one
+// date readable only day-first stays day-first, and fewer than ten say nothing.
+func TestMonthFirstColumns(t *testing.T) {
+	ds := wdossiers(60)
+	english := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format("1/2/2006 15:04")
+	}
+	wh, sum := loadAlone(t, "hoso.csv", exportCSV(ds, variant(dates(english))))
+	if loaded, rejected := sum.Rows(); loaded != int64(len(ds)) || rejected != 0 {
+		t.Fatalf("%d loaded, %d rejected: %+v", loaded, rejected, sum.Files)
+	}
+	origWH, _ := loadAlone(t, "hoso.csv", exportCSV(ds, originalColumns()))
+	sameRows(t, dossierRows(t, wh), dossierRows(t, origWH))
+	msg := scalar(t, wh, `SELECT message FROM raw.files`)
+	for _, col := range []string{"Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả"} {
+		if !strings.Contains(msg, fmt.Sprintf("column %q read month-first", col)) {
+			t.Errorf("raw.files.message does not say %s was read month-first: %s", col, msg)
+		}
+	}
+
+	// One date of the column that reads only day-first: the column is
+	// day-first, and its month-first dates are rejects, never flipped.
+	mixed := variant(map[string]*wcol{
+		"Ngày tiếp nhận": {"Ngày tiếp nhận", func(d wdossier) string {
+			if d.id == ds[0].id {
+				return "13/12/2023 08:00" // only day-first
+			}
+			return english(d.received)
+		}},
+	})
+	wh, sum = loadAlone(t, "hoso.csv", exportCSV(ds, mixed))
+	onlyMonth := 0
+	for _, d := range ds[1:] {
+		if d.received.Day() > 12 {
+			onlyMonth++
+		}
+	}
+	// (Its dates that read both ways are read day-first too: swapped, some
+	// fall after their due date and are rejects of their own.)
+	if got := scalar(t, wh, `SELECT count(*) FROM raw.rejects WHERE reason_code = 'not_day_first' AND column_name = 'received_at'`); got != fmt.Sprint(onlyMonth) || onlyMonth < 10 {
+		t.Errorf("%s not_day_first rejects, want the %d dates that read only month-first", got, onlyMonth)
+	}
+	if msg := scalar(t, wh, `SELECT coalesce(message, '') FROM raw.files`); strings.Contains(msg, "month-first") {
+		t.Errorf("a day-first column said month-first: %s", msg)
+	}
+
+	// Nine dates that read only month-first are not enough; ten are.
+	for _, n := range []int{9, 10} {
+		few := ds[:0:0]
+		for _, d := range ds {
+			if d.received.Day() <= 12 || len(few) < n+countAmbiguous(few) {
+				few = append(few, d)
+			}
+		}
+		wh, _ = loadAlone(t, "hoso.csv", exportCSV(few, variant(map[string]*wcol{
+			"Ngày tiếp nhận": {"Ngày tiếp nhận", func(d wdossier) string { return english(d.received) }},
+		})))
+		rejects := scalar(t, wh, `SELECT count(*) FROM raw.rejects WHERE reason_code = 'not_day_first'`)
+		note := strings.Contains(scalar(t, wh, `SELECT coalesce(message, '') FROM raw.files`), "read month-first: 10 dates")
+		if n == 9 && (rejects != "9" || note) || n == 10 && (rejects != "0" || !note) {
+			t.Errorf("%d dates that read only month-first: %s rejected, month-first %v", n, rejects, note)
+		}
+	}
+}
+
+// countAmbiguous counts the dossiers whose received date reads in both orders.
+func countAmbiguous(ds []wdossier) int {
+	n := 0
+	for _, d := range ds {
+		if d.received.Day() <= 12 {
+			n++
+		}
+	}
+	return n
+}
