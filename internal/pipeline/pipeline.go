@@ -113,6 +113,11 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 	} else {
 		r.log.Warn("report status", "err", err)
 	}
+	if mr, err := readMostlyRejected(ctx, r.work.DB, r.sum.RunID); err == nil {
+		r.sum.MostlyRejected = mr
+	} else {
+		r.log.Warn("mostly rejected files", "err", err)
+	}
 	r.sum.Ended = time.Now()
 	r.recordRun(ctx, nil)
 	done = r.phase("publish")

@@ -582,3 +582,50 @@ func countAmbiguous(ds []wdossier) int {
 	}
 	return n
 }
+
+// TestMostlyRejected: a file with more than a fifth of its rows rejected is
+// still loaded, and the run names it with its share of rejects and the units
+// and periods whose KPIs it feeds; a fifth exactly is not more than a fifth.
+func TestMostlyRejected(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testwh.Config(t, dir)
+	cfg.PII.HMACKey = "wordings"
+	mod := time.Date(2024, 6, 10, 9, 0, 0, 0, time.Local)
+	broken, fifth := wdossiers(40), wdossiers(40)
+	for i := range fifth {
+		fifth[i].id = "F" + fifth[i].id
+	}
+	status := func(bad func(i int) bool, ds []wdossier) map[string]*wcol {
+		index := map[string]int{}
+		for i, d := range ds {
+			index[d.id] = i
+		}
+		return map[string]*wcol{"Trạng thái": {"Trạng thái", func(d wdossier) string {
+			if bad(index[d.id]) {
+				return "Chuyển phòng chuyên môn" // a status the seeds do not know
+			}
+			return map[string]string{"resolved": "Đã trả kết quả", "processing": "Đang xử lý", "withdrawn": "Rút hồ sơ", "refused": "Từ chối"}[d.status]
+		}}}
+	}
+	testwh.WriteFile(t, cfg.Inbox, "hong.csv", exportCSV(broken, variant(status(func(i int) bool { return i%4 != 0 }, broken))), mod)
+	fifthCols := variant(status(func(i int) bool { return i%5 == 0 }, fifth))
+	body := strings.ReplaceAll(exportCSV(fifth, fifthCols), "Phường Kim Giang", "Phường Hạ Đình")
+	testwh.WriteFile(t, cfg.Inbox, "mot-phan-nam.csv", body, mod)
+	sum, err := pipeline.Run(context.Background(), testwh.Validate(t, cfg), pipeline.WithLogger(testwh.Log(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range sum.Files {
+		if f.Status != pipeline.Loaded || f.MostlyRejected() != (f.Path == "hong.csv") {
+			t.Errorf("%s: %s, %d loaded, %d rejected, mostly rejected %v", f.Path, f.Status, f.Rows, f.Rejected, f.MostlyRejected())
+		}
+	}
+	want := pipeline.RejectedFile{Path: "hong.csv", Loaded: 10, Rejected: 30, Share: 0.75,
+		Units: []string{"kim_giang"}, Periods: []string{"2024-6M", "2024-9M", "2024-Q1", "2024-Y"}}
+	if len(sum.MostlyRejected) != 1 || fmt.Sprint(sum.MostlyRejected[0]) != fmt.Sprint(want) {
+		t.Errorf("summary: %+v, want %+v", sum.MostlyRejected, want)
+	}
+	if got := scalar(t, cfg.Warehouse, `SELECT path || ' ' || round(reject_share, 2) || ' ' || unit_codes FROM marts.mostly_rejected_files`); got != "hong.csv 0.75 kim_giang" {
+		t.Errorf("marts.mostly_rejected_files: %q", got)
+	}
+}

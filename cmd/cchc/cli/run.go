@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -78,6 +79,18 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, f := range failed {
 			fmt.Fprintf(tw, "  %s\t%s\n", f.Path, msg.Clip(f.Message, 160))
+		}
+		tw.Flush()
+	}
+	if len(s.MostlyRejected) > 0 {
+		fmt.Fprintln(w, "MOSTLY REJECTED — hơn 1/5 số dòng bị loại, KPI dùng tệp có thể sai lệch / more than a fifth of the rows rejected; the KPIs these files feed rest on what remains (marts.mostly_rejected_files):")
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, f := range s.MostlyRejected {
+			feeds := "—"
+			if len(f.Units) > 0 {
+				feeds = strings.Join(f.Units, ", ") + " · " + strings.Join(f.Periods, ", ")
+			}
+			fmt.Fprintf(tw, "  %s\t%.0f%% rejected (%d of %d)\tfeeds %s\n", f.Path, 100*f.Share, f.Rejected, f.Loaded+f.Rejected, msg.Clip(feeds, 120))
 		}
 		tw.Flush()
 	}
