@@ -47,12 +47,12 @@ func NewVocab(c *seeds.Catalog) *Vocab {
 		// number or an alias that normalises to nothing gets one that no
 		// header's normal form can equal.
 		norm := "\x00"
-		if f := Fold(h.Alias); isColumnNumber(f) {
-			if _, dup := kv.numbers[f]; !dup {
-				kv.numbers[f] = len(kv.aliases)
+		if k := HeaderKey(h.Alias); isColumnNumber(k) {
+			if _, dup := kv.numbers[k]; !dup {
+				kv.numbers[k] = len(kv.aliases)
 			}
-		} else if n := Normalize(h.Alias); n != "" {
-			norm = n
+		} else if k != "" {
+			norm = k
 		}
 		kv.phrases.Add(norm, h.Field)
 		kv.aliases = append(kv.aliases, h)
@@ -62,6 +62,16 @@ func NewVocab(c *seeds.Catalog) *Vocab {
 		}
 	}
 	return v
+}
+
+// HeaderKey returns the form in which a header alias of the seeds is
+// matched: a column number folded (`(3)`), any other alias normalised
+// (Normalize). Two aliases with one key are one alias.
+func HeaderKey(alias string) string {
+	if f := Fold(alias); isColumnNumber(f) {
+		return f
+	}
+	return Normalize(alias)
 }
 
 // isColumnNumber reports whether folded text is a column number in

@@ -17,6 +17,7 @@ import (
 // is what the ref.* tables load from.
 type Set struct {
 	files map[string]*File
+	dir   string // the folder it was read from ("" for the embedded seeds)
 }
 
 // File is one seed file of a Set.
@@ -42,7 +43,7 @@ func Read(fsys fs.FS, dir string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSeed, err)
 	}
-	s := &Set{files: map[string]*File{}}
+	s := &Set{files: map[string]*File{}, dir: dir}
 	for _, name := range names {
 		f, err := readFile(fsys, name, dir)
 		if err != nil {

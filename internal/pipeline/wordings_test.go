@@ -12,14 +12,19 @@ package pipeline_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/config"
 	"github.com/thanhxuan/cchc/internal/pipeline"
 	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
+	"github.com/thanhxuan/cchc/seeds"
 )
 
 // wdossier is one dossier of the test export.
@@ -627,5 +632,59 @@ func TestMostlyRejected(t *testing.T) {
 	}
 	if got := scalar(t, cfg.Warehouse, `SELECT path || ' ' || round(reject_share, 2) || ' ' || unit_codes FROM marts.mostly_rejected_files`); got != "hong.csv 0.75 kim_giang" {
 		t.Errorf("marts.mostly_rejected_files: %q", got)
+	}
+}
+
+// TestSeedsDirAddsOneLine: a data team adds a header alias and a status
+// wording with one line each in its own seeds folder; a contradicting line is
+// a configuration error naming both rows, before any file is read.
+func TestSeedsDirAddsOneLine(t *testing.T) {
+	ds := wdossiers(20)
+	cols := variant(map[string]*wcol{
+		"Ngày tiếp nhận": {"Ngày nộp đơn", func(d wdossier) string { return dmyHM(d.received) }},
+		"Trạng thái": {"Trạng thái", func(d wdossier) string {
+			return map[string]string{"resolved": "Đã hoàn tất", "processing": "Đang xử lý", "withdrawn": "Rút hồ sơ", "refused": "Từ chối"}[d.status]
+		}},
+	})
+	run := func(seedFiles map[string]string) (string, *pipeline.Summary, error) {
+		dir := t.TempDir()
+		cfg := testwh.Config(t, dir)
+		cfg.PII.HMACKey = "wordings"
+		cfg.SeedsDir = filepath.Join(dir, "seeds")
+		for name, body := range seedFiles {
+			testwh.WriteFile(t, cfg.SeedsDir, name, body, time.Time{})
+		}
+		testwh.WriteFile(t, cfg.Inbox, "hoso.csv", exportCSV(ds, cols), time.Date(2024, 6, 10, 9, 0, 0, 0, time.Local))
+		sum, err := pipeline.Run(context.Background(), testwh.Validate(t, cfg), pipeline.WithLogger(testwh.Log(t)))
+		return cfg.Warehouse, sum, err
+	}
+	wh, sum, err := run(map[string]string{
+		"headers.csv":   "kind,field,required,rank,alias\r\ndossiers,received_at,true,9,Ngày nộp đơn\r\n",
+		"value_map.csv": "domain,value,alias\nstatus,resolved,Đã hoàn tất\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded, rejected := sum.Rows(); loaded != int64(len(ds)) || rejected != 0 {
+		t.Errorf("%d loaded, %d rejected: %+v", loaded, rejected, sum.Files)
+	}
+	origWH, _ := loadAlone(t, "hoso.csv", exportCSV(ds, originalColumns()))
+	sameRows(t, dossierRows(t, wh), dossierRows(t, origWH))
+	if got := scalar(t, wh, `SELECT (SELECT count(*) FROM ref.value_map WHERE alias = 'Đã hoàn tất') || ' ' ||
+		(SELECT count(*) FROM ref.headers) - (SELECT count(*) FROM ref.headers WHERE alias <> 'Ngày nộp đơn')`); got != "1 1" {
+		t.Errorf("ref tables with the added rows: %s", got)
+	}
+
+	wh, _, err = run(map[string]string{"value_map.csv": "domain,value,alias\nstatus,resolved,Đã hoàn tất\nstatus,processing,Đã trả kết quả\n"})
+	if !errors.Is(err, config.ErrInvalid) || !errors.Is(err, seeds.ErrContradiction) {
+		t.Fatalf("a contradicting seed: %v", err)
+	}
+	for _, w := range []string{"seeds/value_map.csv:3", "seeds/value_map.csv:", "(embedded)", `value="processing"`, `value="resolved"`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%v does not name %s", err, w)
+		}
+	}
+	if _, statErr := os.Stat(wh); !os.IsNotExist(statErr) {
+		t.Errorf("a warehouse was published: %v", statErr)
 	}
 }

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 )
 
@@ -27,5 +31,29 @@ func TestRunSummaryNamesWarnings(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunSeedsContradiction: a seeds folder line that contradicts an embedded
+// one is a configuration error — exit 2, naming both files and lines — and
+// no file is read.
+func TestRunSeedsContradiction(t *testing.T) {
+	dir := t.TempDir()
+	inbox, seedsDir := filepath.Join(dir, "inbox"), filepath.Join(dir, "seeds")
+	testwh.WriteFile(t, inbox, "hoso.csv", testwh.DossierCSV("KG", 3), time.Time{})
+	testwh.WriteFile(t, seedsDir, "headers.csv", "kind,field,required,rank,alias\ndossiers,due_at,true,9,Ngày tiếp nhận\n", time.Time{})
+	t.Setenv("CCHC_SEEDS_DIR", seedsDir)
+	wh := filepath.Join(dir, "kho.duckdb")
+	out, code := runCLI(t, "run", "-q", "--inbox", inbox, "--warehouse", wh)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d:\n%s", code, ExitUsage, out)
+	}
+	for _, w := range []string{filepath.Join(seedsDir, "headers.csv") + ":2", "seeds/headers.csv:", "(embedded)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output does not name %s:\n%s", w, out)
+		}
+	}
+	if _, err := os.Stat(wh); !os.IsNotExist(err) {
+		t.Errorf("a warehouse was published: %v", err)
 	}
 }
