@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -113,6 +114,11 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 	} else {
 		r.log.Warn("report status", "err", err)
 	}
+	if mr, err := readMostlyRejected(ctx, r.work.DB, r.sum.RunID); err == nil {
+		r.sum.MostlyRejected = mr
+	} else {
+		r.log.Warn("mostly rejected files", "err", err)
+	}
 	r.sum.Ended = time.Now()
 	r.recordRun(ctx, nil)
 	done = r.phase("publish")
@@ -135,17 +141,21 @@ type Stages struct {
 	Open    extract.OpenOptions
 }
 
-// NewStages reads the seeds (cfg.SeedsDir, else the embedded ones) and builds
-// the stages; batches are made with mem. Without pii.hmac_key, the key is
-// the one kept in cfg.StateDir (made there once).
+// NewStages reads the seeds — the embedded ones with the rows of
+// cfg.SeedsDir added — and builds the stages; batches are made with mem.
+// A seed of cfg.SeedsDir that is malformed or contradicts another row is a
+// configuration error (config.ErrInvalid) naming the files and lines.
+// Without pii.hmac_key, the key is the one kept in cfg.StateDir (made there
+// once).
 func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
-	s := &Stages{SeedFS: seeds.FS()}
-	if cfg.SeedsDir != "" {
-		s.SeedFS = os.DirFS(cfg.SeedsDir)
-	}
-	cat, err := seeds.Load(s.SeedFS)
+	set, err := Seeds(cfg)
 	if err != nil {
 		return nil, err
+	}
+	s := &Stages{SeedFS: set}
+	cat, err := set.Catalog()
+	if err != nil {
+		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
 	}
 	key, err := hmacKey(cfg)
 	if err != nil {
@@ -168,6 +178,24 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 		TempDir:        cfg.StateDir,
 	}
 	return s, nil
+}
+
+// Seeds returns the seeds of a run: the embedded ones with the rows of the
+// data team's folder (cfg.SeedsDir) merged in. Other seed files of that
+// folder (a new kind of seed) join the set whole.
+func Seeds(cfg config.Config) (*seeds.Set, error) {
+	set, err := seeds.Embedded()
+	if err != nil || cfg.SeedsDir == "" {
+		return set, err
+	}
+	over, err := seeds.Read(os.DirFS(cfg.SeedsDir), cfg.SeedsDir)
+	if err == nil {
+		set, err = seeds.Merge(set, over, transform.SeedKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
+	}
+	return set, nil
 }
 
 // phase logs, at debug level, how long a stage of the run took when the

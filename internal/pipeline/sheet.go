@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -17,17 +18,41 @@ import (
 // killed run left there is removed when the next one starts.
 func (r *run) spoolDir() string { return filepath.Join(r.cfg.StateDir, "spool") }
 
-// loadContent reads a file's sheets and loads them in one transaction.
-func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.FileRecord, byReason map[string]int64, err error) {
+// dateOrders are, per sheet name, the columns whose text dates are read
+// month-first (CONTRACT 3.5, the date order of a column).
+type dateOrders map[string]map[int]bool
+
+// errReread rolls back a file's transaction whose reading found a column of
+// month-first dates that was read day-first: the file is read again.
+var errReread = errors.New("reread with the columns' date order")
+
+// loadContent reads a file's sheets and loads them in one transaction. The
+// date order of a column needs all its dates, and rows stream: a file is read
+// day-first, and when a column turns out month-first — rare, a CSV of an
+// English-locale Excel — its transaction is rolled back and the file read
+// again with that column's order fixed. Other files cost one pass.
+func (r *run) loadContent(ctx context.Context, src *extract.Source) (load.FileRecord, map[string]int64, error) {
+	rec, byReason, reread, err := r.loadOnce(ctx, src, nil)
+	if errors.Is(err, errReread) {
+		r.log.Debug("reread", "path", src.Path, "month_first", fmt.Sprint(reread))
+		rec, byReason, _, err = r.loadOnce(ctx, src, reread)
+	}
+	return rec, byReason, err
+}
+
+// loadOnce loads a file with the given date orders; when it finds columns of
+// month-first dates read otherwise, it rolls back and returns them, with
+// errReread.
+func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrders) (rec load.FileRecord, byReason map[string]int64, reread dateOrders, err error) {
 	rec = r.baseRecord(src)
 	wb, err := src.Open(r.Open)
 	if err != nil {
-		return rec, nil, err
+		return rec, nil, nil, err
 	}
 	defer wb.Close()
 	heads, err := r.Scanner.Scan(wb, src.Path)
 	if err != nil {
-		return rec, nil, err
+		return rec, nil, nil, err
 	}
 	// Rejects go to a spool file as they come (a file of a million bad rows
 	// must not be held in memory) and into raw.rejects at the end, inside
@@ -35,12 +60,21 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 	spool := transform.NewRejectSpool(r.spoolDir(), src.Path, src.SHA256, r.sum.RunID)
 	defer spool.Close()
 	err = load.Tx(ctx, r.work.DB, func(conn *sql.Conn) error {
-		var kinds, ignored, notes []string
+		var kinds, ignored, ambiguous, notes []string
 		units, periods := map[string]bool{}, map[string]bool{}
 		for i := range heads {
 			h := &heads[i]
 			before := spool.Rows()
-			res, err := r.loadSheet(ctx, conn, wb, src, h, spool)
+			res, err := r.loadSheet(ctx, conn, wb, src, h, spool, orders[h.Name])
+			if len(res.monthFirst) > 0 && orders == nil {
+				if reread == nil {
+					reread = dateOrders{}
+				}
+				reread[h.Name] = map[int]bool{}
+				for _, c := range res.monthFirst {
+					reread[h.Name][c] = true
+				}
+			}
 			if err != nil {
 				if len(heads) > 1 && h.Name != "" {
 					return fmt.Errorf("sheet %q: %w", h.Name, err)
@@ -59,6 +93,14 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 					ignored = append(ignored, c)
 				}
 			}
+			for _, m := range h.Layout.Matches {
+				if m.Status == extract.ColumnAmbiguous {
+					a := fmt.Sprintf("%s (%s)", m.Label, strings.Join(m.Candidates, " / "))
+					if !slices.Contains(ambiguous, a) {
+						ambiguous = append(ambiguous, a)
+					}
+				}
+			}
 			notes = append(notes, res.notes...)
 			if res.unit != "" {
 				units[res.unit] = true
@@ -73,6 +115,9 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 			}); err != nil {
 				return err
 			}
+		}
+		if reread != nil {
+			return errReread // nothing of this reading is kept
 		}
 		path, err := spool.Finish()
 		if err != nil {
@@ -95,26 +140,30 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 		if len(ignored) > 0 {
 			notes = append(notes, "cột bị bỏ qua / ignored columns: "+rec.IgnoredColumns)
 		}
+		if len(ambiguous) > 0 {
+			notes = append(notes, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+strings.Join(ambiguous, "; "))
+		}
 		rec.Message = strings.Join(notes, "; ")
 		return load.InsertFile(ctx, conn, rec)
 	})
 	if byReason == nil {
 		byReason = map[string]int64{}
 	}
-	return rec, byReason, err
+	return rec, byReason, reread, err
 }
 
 type sheetResult struct {
-	loaded  int64
-	skipped int64
-	unit    string // the sheet's unit, when the whole sheet has one
-	period  string // the report period of a report sheet
-	notes   []string
+	loaded     int64
+	skipped    int64
+	unit       string // the sheet's unit, when the whole sheet has one
+	period     string // the report period of a report sheet
+	notes      []string
+	monthFirst []int // columns whose dates turned out month-first (transform.Output.MonthFirst)
 }
 
 // loadSheet streams one sheet through the transform of its kind into the
 // kind's raw tables.
-func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead, spool *transform.RejectSpool) (sheetResult, error) {
+func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead, spool *transform.RejectSpool, monthFirst map[int]bool) (sheetResult, error) {
 	var res sheetResult
 	kind, ok := transform.KindOf(h.Layout.Kind)
 	if !ok {
@@ -133,7 +182,7 @@ func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook
 		return res, err
 	}
 	defer rows.Close()
-	out, err := kind.Read(r.Env, rows, transform.SheetContext{FileSHA256: src.SHA256, Head: h, OnRejects: spool.Add})
+	out, err := kind.Read(r.Env, rows, transform.SheetContext{FileSHA256: src.SHA256, Head: h, OnRejects: spool.Add, MonthFirst: monthFirst})
 	if err != nil {
 		return res, err
 	}
@@ -151,6 +200,7 @@ func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook
 		return res, err
 	}
 	res.notes = out.Notes()
+	res.monthFirst = out.MonthFirst()
 	for _, n := range rows.Skipped {
 		res.skipped += int64(n)
 	}
