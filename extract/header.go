@@ -114,7 +114,11 @@ type ColumnMatch struct {
 
 // Layout is what the header search found on a sheet.
 type Layout struct {
-	Kind        string
+	Kind string
+	// Key is the field that every data row of the kind has: the first
+	// required field of the kind in seeds/headers.csv (dossier_id,
+	// indicator_text, field). A row without it is a section, total or note.
+	Key         string
 	HeaderFirst int            // 1-based row number of the first header row
 	HeaderLast  int            // last header row (the column-number row excluded)
 	DataFirst   int            // first row after the header and column-number row
@@ -267,6 +271,9 @@ func (v *Vocab) match(kind string, cols []headerColumn) candidate {
 		default:
 			l.Ignored = append(l.Ignored, m.Label)
 		}
+	}
+	if len(kv.required) > 0 {
+		l.Key = kv.required[0]
 	}
 	c := candidate{matched: len(l.Columns)}
 	for _, f := range kv.required {

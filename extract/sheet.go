@@ -113,16 +113,7 @@ func Data(wb Workbook, h *SheetHead) (*DataRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := -1
-	switch h.Layout.Kind {
-	case KindDossiers:
-		key = h.Layout.Col("dossier_id")
-	case KindUnitReport:
-		key = h.Layout.Col("indicator_text")
-	case KindTTHCSummary:
-		key = h.Layout.Col("field")
-	}
-	return &DataRows{rr: rr, layout: &h.Layout, key: key, Skipped: map[RowClass]int{}}, nil
+	return &DataRows{rr: rr, layout: &h.Layout, key: h.Layout.Col(h.Layout.Key), Skipped: map[RowClass]int{}}, nil
 }
 
 // Next advances to the next data row.
