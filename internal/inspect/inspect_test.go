@@ -221,9 +221,8 @@ func TestValues(t *testing.T) {
 	if !v.Unmapped || v.Rows != 1 || v.Value != "" || v.Seed != nil {
 		t.Errorf("Hoàn tất: %+v", v)
 	}
-	want := inspect.Suggestion{File: "value_map.csv", Header: "domain,value,alias", Line: "status,<resolved|processing|withdrawn|refused>,Hoàn tất"}
-	if v.Suggest == nil || *v.Suggest != want {
-		t.Errorf("Hoàn tất: suggestion %+v, want %+v", v.Suggest, want)
+	if sg := v.Suggest; sg == nil || sg.File != "value_map.csv" || sg.NewFile || sg.Header != "domain,value,alias" || sg.Line != "status,<resolved|processing|withdrawn|refused>,Hoàn tất" {
+		t.Errorf("Hoàn tất: suggestion %+v", sg)
 	}
 
 	channel := values(t, s, "channel")
@@ -414,4 +413,33 @@ func writeXLSX(t *testing.T, dir, name string, sheets ...fixture.Sheet) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Two spellings of one alias, in one file or two, are one line to add.
+func TestSuggestionsOnce(t *testing.T) {
+	st := stages(t, config.Defaults())
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a_KimGiang.csv": "Mã hồ sơ,Tên thủ tục,Lĩnh vực,Ngày tiếp nhận,Ngày hẹn trả,Hình thức nộp,Trạng thái,Ghi chú\nH1,Khai sinh,Hộ tịch,02/01/2024,05/01/2024,Zalo,Đang xử lý,x\nH2,Khai sinh,Hộ tịch,02/01/2024,05/01/2024,ZALO,Đang xử lý,\n",
+		"b_KimGiang.csv": "Mã hồ sơ,Tên thủ tục,Lĩnh vực,Ngày tiếp nhận,Ngày hẹn trả,Hình thức nộp,Trạng thái,GHI CHU:\nH3,Khai sinh,Hộ tịch,02/01/2024,05/01/2024, zalo,Đang xử lý,x\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := inspect.Run(context.Background(), []string{dir}, st, inspect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := inspect.WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()[strings.Index(b.String(), "LINES TO ADD"):]
+	if n := strings.Count(out, "channel,<online|counter|postal>,"); n != 1 || !strings.Contains(strings.ToLower(out), "    channel,<online|counter|postal>,zalo\n") {
+		t.Errorf("%d channel lines:\n%s", n, out)
+	}
+	if n := strings.Count(out, "dossiers,<field>,<required>,<rank>,"); n != 1 {
+		t.Errorf("%d header lines:\n%s", n, out)
+	}
 }

@@ -221,17 +221,14 @@ func valueText(f Field, v Value) string {
 func (p *printer) suggestions(r *Report) {
 	var files []*Suggestion
 	lines := map[string][]string{}
+	seen := map[string]bool{} // file and key: two spellings of one alias are one line
 	add := func(s *Suggestion) {
-		if s == nil {
+		if s == nil || seen[s.File+"\x00"+s.key] {
 			return
 		}
+		seen[s.File+"\x00"+s.key] = true
 		if _, ok := lines[s.File]; !ok {
 			files = append(files, s)
-		}
-		for _, l := range lines[s.File] {
-			if l == s.Line {
-				return
-			}
 		}
 		lines[s.File] = append(lines[s.File], s.Line)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/thanhxuan/cchc/extract"
 	"github.com/thanhxuan/cchc/internal/pipeline"
 	"github.com/thanhxuan/cchc/seeds"
+	"github.com/thanhxuan/cchc/transform"
 )
 
 // Field is the values of one coded field of a sheet, as a load would map
@@ -64,6 +65,7 @@ type Suggestion struct {
 	// Line is the line; a part written <a|b> or <name> is the person's to
 	// choose.
 	Line string `json:"line"`
+	key  string // the line's alias in the form its matcher reads: lines of one key are one line
 }
 
 // coded is a field whose values are mapped, and its domain.
@@ -197,7 +199,7 @@ func mapValue(c coded, raw, code string, hasValue bool, h *extract.SheetHead, st
 		}
 		code, src, ok := st.Env.Units.MatchSource(raw)
 		if !ok {
-			v.Unmapped, v.Suggest = true, sug.line("unit_aliases.csv", "<unit_code>", oneLine(raw))
+			v.Unmapped, v.Suggest = true, sug.line(extract.Fold(raw), "unit_aliases.csv", "<unit_code>", oneLine(raw))
 			return v
 		}
 		v.Value, v.Rule, v.Seed = code, "exact", seedOf(src)
@@ -224,7 +226,7 @@ func mapValue(c coded, raw, code string, hasValue bool, h *extract.SheetHead, st
 		case !ok:
 			v.Unmapped = true
 			if text != "" {
-				v.Suggest = sug.line("indicator_aliases.csv", "<indicator_code>", oneLine(text))
+				v.Suggest = sug.line(transform.IndicatorKey(text), "indicator_aliases.csv", "<indicator_code>", oneLine(text))
 			}
 			return v
 		}
@@ -238,7 +240,7 @@ func mapValue(c coded, raw, code string, hasValue bool, h *extract.SheetHead, st
 		v.Value, v.Timeliness, v.Rule, v.Alias, v.Seed, v.Candidates = m.Value, m.Timeliness, m.Rule, m.Alias, seedOf(m.Source), m.Candidates
 		if !ok {
 			v.Value, v.Unmapped = "", true
-			v.Suggest = sug.line("value_map.csv", c.domain, "<"+strings.Join(sug.values[c.domain], "|")+">", oneLine(raw))
+			v.Suggest = sug.line(c.domain+"\x00"+extract.NormalizeValue(raw), "value_map.csv", c.domain, "<"+strings.Join(sug.values[c.domain], "|")+">", oneLine(raw))
 		}
 	}
 	return v
@@ -272,13 +274,14 @@ func newSuggester(st *pipeline.Stages, dir string) *suggester {
 	return s
 }
 
-// line is a line of the seed file name holding fields.
-func (s *suggester) line(name string, fields ...string) *Suggestion {
+// line is a line of the seed file name holding fields; key is its alias in
+// the form its matcher reads.
+func (s *suggester) line(key, name string, fields ...string) *Suggestion {
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.Write(fields)
 	w.Flush()
-	sg := &Suggestion{File: name, Header: s.heads[name], Line: strings.TrimRight(b.String(), "\r\n")}
+	sg := &Suggestion{File: name, Header: s.heads[name], Line: strings.TrimRight(b.String(), "\r\n"), key: key}
 	if s.dir != "" {
 		sg.File = filepath.Join(s.dir, name)
 		_, err := os.Stat(sg.File)
@@ -295,7 +298,7 @@ func (s *suggester) header(kind string, c *Column) *Suggestion {
 		return nil
 	}
 	label := oneLine(strings.ReplaceAll(c.Label, " › ", " "))
-	return s.line("headers.csv", kind, "<field>", "<required>", "<rank>", label)
+	return s.line(kind+"\x00"+extract.HeaderKey(label), "headers.csv", kind, "<field>", "<required>", "<rank>", label)
 }
 
 // rowNumberLabels are the headers of a row-number column, which names no
