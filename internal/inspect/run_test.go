@@ -105,6 +105,17 @@ func TestRejectsAsARunRecords(t *testing.T) {
 			t.Errorf("%s: run %q, inspect %q", path, rows, w)
 		}
 		for _, s := range f.Sheets {
+			// Every data row of a dossier list or a Biểu 06 is loaded or
+			// rejected, and its values counted once per coded field.
+			for _, fv := range s.Values {
+				n := fv.OtherRows
+				for _, v := range fv.Values {
+					n += v.Rows
+				}
+				if s.Kind != "unit_report" && n != s.RowsLoaded+s.RowsRejected {
+					t.Errorf("%s %s: %d values of %s, %d rows loaded and %d rejected", path, s.Name, n, fv.Field, s.RowsLoaded, s.RowsRejected)
+				}
+			}
 			for _, rc := range s.Rejects {
 				ex := rc.Example
 				n := testwh.Query(t, cfg.Warehouse, `SELECT count(*) FROM raw.rejects WHERE file_path = ? AND coalesce(sheet, '') = ? AND reason_code = ?

@@ -122,6 +122,14 @@ func countValues(ctx context.Context, wb extract.Workbook, h *extract.SheetHead,
 		c.f = &s.Values[i]
 	}
 	codeCol, valueCol := h.Layout.Col("indicator_code"), h.Layout.Col("value")
+	var countCols []int // a Biểu 06's count columns: its group rows are no field rows
+	if h.Layout.Kind == extract.KindTTHCSummary {
+		for _, f := range transform.SummaryCounts {
+			if c := h.Layout.Col(f); c >= 0 {
+				countCols = append(countCols, c)
+			}
+		}
+	}
 	rows, err := extract.Data(wb, h)
 	if err != nil {
 		return err
@@ -134,6 +142,9 @@ func countValues(ctx context.Context, wb extract.Workbook, h *extract.SheetHead,
 			}
 		}
 		r := rows.Row()
+		if countCols != nil && summaryGroupRow(r, h, countCols) {
+			continue
+		}
 		for _, c := range cols {
 			raw := r.Cell(c.col)
 			code := ""
@@ -180,6 +191,16 @@ func countValues(ctx context.Context, wb extract.Workbook, h *extract.SheetHead,
 		})
 	}
 	return nil
+}
+
+// summaryGroupRow reports whether a Biểu 06 row is one that its transform
+// skips (transform.SummaryGroupRow).
+func summaryGroupRow(r extract.Row, h *extract.SheetHead, countCols []int) bool {
+	counted := false
+	for _, c := range countCols {
+		counted = counted || r.Cell(c) != ""
+	}
+	return transform.SummaryGroupRow(r.Cell(h.Layout.Col("field")), r.Cell(h.Layout.Col("stt")), counted)
 }
 
 // mapValue maps one raw value of a coded field as the transform does.
