@@ -129,6 +129,7 @@ type Layout struct {
 	Duplicates  []string       // labels of columns whose field was taken by an earlier-listed header
 	Missing     []string       // required fields not found (only on a failed layout)
 	Title       []string       // texts of the rows above the header, one string per row
+	TitleRows   []int          // the row number of each line of Title
 	Matches     []ColumnMatch  // how each column with a header was read, in column order
 }
 
@@ -206,6 +207,7 @@ func (v *Vocab) FindHeader(rows []Row) (Layout, bool) {
 				for _, r := range rows[:start] {
 					if t := strings.TrimSpace(strings.Join(r.Cells, " ")); t != "" {
 						c.layout.Title = append(c.layout.Title, t)
+						c.layout.TitleRows = append(c.layout.TitleRows, r.Num)
 					}
 				}
 				if len(c.layout.Missing) == 0 {

@@ -19,7 +19,7 @@ import (
 // seeds. It is safe for concurrent use.
 type Values struct {
 	domains     map[string]*domainVocab
-	fieldGroups map[string]string // folded field → group
+	fieldGroups map[string]seeds.Alias // folded field → its row of field_groups.csv
 }
 
 // domainVocab is the vocabulary of one coded domain.
@@ -34,7 +34,7 @@ const DomainTimeliness = "timeliness"
 
 // NewValues builds the value maps from the seed catalogue.
 func NewValues(c *seeds.Catalog) *Values {
-	v := &Values{domains: map[string]*domainVocab{}, fieldGroups: map[string]string{}}
+	v := &Values{domains: map[string]*domainVocab{}, fieldGroups: map[string]seeds.Alias{}}
 	for _, a := range c.Values {
 		d := v.domains[a.Domain]
 		if d == nil {
@@ -45,7 +45,7 @@ func NewValues(c *seeds.Catalog) *Values {
 		d.aliases = append(d.aliases, a)
 	}
 	for _, g := range c.FieldGroups {
-		v.fieldGroups[extract.Fold(g.Alias)] = g.Code
+		v.fieldGroups[extract.Fold(g.Alias)] = g
 	}
 	return v
 }
@@ -245,13 +245,21 @@ func isCount(s string) bool {
 
 // FieldGroup returns the group of a field name (tnmt, khdt, other).
 func (v *Values) FieldGroup(field string) string {
+	g, _, _ := v.FieldGroupMatch(field)
+	return g
+}
+
+// FieldGroupMatch returns the group of a field name and the row of
+// field_groups.csv that names it; a field that no row names is "other"
+// (ok=false).
+func (v *Values) FieldGroupMatch(field string) (group string, src seeds.Source, ok bool) {
 	if g, ok := v.fieldGroups[extract.Fold(field)]; ok {
-		return g
+		return g.Code, g.Source, true
 	}
 	if g, ok := v.fieldGroups[extract.Fold(extract.DecodeTCVN3(field))]; ok {
-		return g
+		return g.Code, g.Source, true
 	}
-	return "other"
+	return "other", seeds.Source{}, false
 }
 
 // Pseudonymizer turns an applicant's ID number into a keyed hash, so repeat

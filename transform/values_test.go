@@ -113,3 +113,19 @@ func TestValueTieIsNoMatch(t *testing.T) {
 		t.Errorf("tie: %+v, %v", m, ok)
 	}
 }
+
+// FieldGroupMatch names the row of field_groups.csv behind a group; a field
+// that no row names is other, without a row.
+func TestFieldGroupMatch(t *testing.T) {
+	v := testValues(t)
+	c, _ := seeds.Load(nil)
+	for _, g := range c.FieldGroups {
+		group, src, ok := v.FieldGroupMatch(strings.ToUpper(g.Alias))
+		if !ok || group != g.Code || src != g.Source {
+			t.Errorf("FieldGroupMatch(%q) = %q, %+v, %v; want %q at %+v", g.Alias, group, src, ok, g.Code, g.Source)
+		}
+	}
+	if group, src, ok := v.FieldGroupMatch("Hộ tịch"); ok || group != "other" || src.File != "" {
+		t.Errorf("FieldGroupMatch(Hộ tịch) = %q, %+v, %v; want other without a row", group, src, ok)
+	}
+}

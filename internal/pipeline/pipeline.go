@@ -148,6 +148,22 @@ type Stages struct {
 // Without pii.hmac_key, the key is the one kept in cfg.StateDir (made there
 // once).
 func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
+	return newStages(cfg, mem, hmacKey, cfg.StateDir)
+}
+
+// NewReadStages builds the stages for reading files without loading them
+// (`cchc inspect`): nothing is written — the applicant pseudonyms are keyed
+// with a throwaway key, for nothing keeps them, and a large worksheet is
+// spilled to the system's temporary folder, not the state folder (which
+// need not exist). The seeds and limits are those of a run with cfg.
+func NewReadStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
+	return newStages(cfg, mem, throwawayKey, "")
+}
+
+// newStages builds the stages with the pseudonym key that key returns and
+// the folder where large worksheets are spilled ("": the system's temporary
+// folder).
+func newStages(cfg config.Config, mem memory.Allocator, key func(config.Config) ([]byte, error), tempDir string) (*Stages, error) {
 	set, err := Seeds(cfg)
 	if err != nil {
 		return nil, err
@@ -157,7 +173,7 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
 	}
-	key, err := hmacKey(cfg)
+	k, err := key(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +182,7 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 		Mem:        mem,
 		Units:      s.Scanner.Units,
 		Values:     transform.NewValues(cat),
-		Pseudo:     transform.NewPseudonymizer(key),
+		Pseudo:     transform.NewPseudonymizer(k),
 		Indicators: transform.NewIndicators(cat),
 	}
 	s.Open = extract.OpenOptions{
@@ -175,7 +191,7 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 		MaxXMLBytes:    cfg.Extract.MaxXMLBytes,
 		MaxCellBytes:   cfg.Extract.MaxCellBytes,
 		MaxEmptyRunRow: cfg.Extract.MaxBlankRows,
-		TempDir:        cfg.StateDir,
+		TempDir:        tempDir,
 	}
 	return s, nil
 }
@@ -228,6 +244,14 @@ func hmacKey(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// throwawayKey is a random key that is kept nowhere: pseudonyms made with
+// it match no others.
+func throwawayKey(config.Config) ([]byte, error) {
+	k := make([]byte, 32)
+	_, err := rand.Read(k)
+	return k, err
 }
 
 // buildModels runs the built-in models, then the data team's, then all tests.

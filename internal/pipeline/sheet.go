@@ -22,37 +22,112 @@ func (r *run) spoolDir() string { return filepath.Join(r.cfg.StateDir, "spool") 
 // month-first (CONTRACT 3.5, the date order of a column).
 type dateOrders map[string]map[int]bool
 
-// errReread rolls back a file's transaction whose reading found a column of
-// month-first dates that was read day-first: the file is read again.
-var errReread = errors.New("reread with the columns' date order")
+// ErrReread is what a Reading returns (Reading.Done) when it found a column
+// of month-first dates that it read day-first: what it made is wrong and must
+// be dropped — a load rolls its transaction back — and ReadFile reads the file
+// again with that column's order.
+var ErrReread = errors.New("reread with the columns' date order")
 
-// loadContent reads a file's sheets and loads them in one transaction. The
-// date order of a column needs all its dates, and rows stream: a file is read
-// day-first, and when a column turns out month-first — rare, a CSV of an
-// English-locale Excel — its transaction is rolled back and the file read
-// again with that column's order fixed. Other files cost one pass.
-func (r *run) loadContent(ctx context.Context, src *extract.Source) (load.FileRecord, map[string]int64, error) {
-	rec, byReason, reread, err := r.loadOnce(ctx, src, nil)
-	if errors.Is(err, errReread) {
-		r.log.Debug("reread", "path", src.Path, "month_first", fmt.Sprint(reread))
-		rec, byReason, _, err = r.loadOnce(ctx, src, reread)
+// A Reading is one reading of a file's sheets through the transforms of their
+// kinds. The date order of a column needs all its dates, and rows stream: a
+// file is read day-first, and when a column turns out month-first — rare, a
+// CSV of an English-locale Excel — the file is read again with that column's
+// order fixed (ReadFile). Other files cost one pass.
+type Reading struct {
+	orders dateOrders // the columns this reading reads month-first
+	found  dateOrders // columns found month-first though read day-first
+}
+
+// ReadFile calls read with a first Reading of a file and, when read returns
+// ErrReread (Reading.Done), once more with a Reading that reads the columns
+// it found month-first so. A load and `cchc inspect` read files this way.
+func ReadFile(read func(*Reading) error) error {
+	first := &Reading{}
+	err := read(first)
+	if errors.Is(err, ErrReread) {
+		err = read(&Reading{orders: first.found})
 	}
+	return err
+}
+
+// Again reports whether this is the second reading of a file, with the date
+// orders the first one found.
+func (rd *Reading) Again() bool { return rd.orders != nil }
+
+// MonthFirst returns, per sheet, the columns this reading reads month-first.
+func (rd *Reading) MonthFirst() map[string]map[int]bool { return rd.orders }
+
+// Done returns ErrReread when the reading found columns of month-first dates
+// that it read day-first (only a first reading looks), else nil.
+func (rd *Reading) Done() error {
+	if rd.found != nil {
+		return ErrReread
+	}
+	return nil
+}
+
+// SheetRead is what reading one sheet through the transform of its kind made.
+type SheetRead struct {
+	Loaded     int64    // data rows the transform made (what a load inserts)
+	Skipped    int64    // blank, section, total and footer rows
+	Unit       string   // the sheet's unit, when the whole sheet has one
+	Period     string   // the report period of a report sheet
+	Notes      []string // what the transform has to say (raw.files.message)
+	MonthFirst []int    // columns whose dates turned out month-first (transform.Output.MonthFirst)
+}
+
+// A Sink takes one stream of record batches that a sheet's transform makes
+// and returns how many rows it took: a load inserts them into the stream's
+// table, `cchc inspect` counts and drops them. It must read the stream to
+// its end — a transform parses rows, and finds their rejects, as its stream
+// is read — and does not release it.
+type Sink func(transform.Stream) (int64, error)
+
+// Sheet streams one sheet, h of wb (a file whose content hash is sha),
+// through the transform of its kind, as a load does: a report sheet must name
+// its unit and period; the transform's streams go to sink, its rejects to
+// onRejects. The columns found month-first are remembered for Done.
+func (rd *Reading) Sheet(st *Stages, wb extract.Workbook, sha string, h *extract.SheetHead, onRejects func([]transform.Reject) error, sink Sink) (SheetRead, error) {
+	res, err := st.readSheet(wb, sha, h, onRejects, rd.orders[h.Name], sink)
+	if len(res.MonthFirst) > 0 && rd.orders == nil {
+		if rd.found == nil {
+			rd.found = dateOrders{}
+		}
+		rd.found[h.Name] = map[int]bool{}
+		for _, c := range res.MonthFirst {
+			rd.found[h.Name][c] = true
+		}
+	}
+	return res, err
+}
+
+// loadContent reads a file's sheets and loads them in one transaction; a
+// file whose dates turn out month-first is loaded again in a fresh one
+// (ReadFile).
+func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.FileRecord, byReason map[string]int64, err error) {
+	err = ReadFile(func(rd *Reading) error {
+		if rd.Again() {
+			r.log.Debug("reread", "path", src.Path, "month_first", fmt.Sprint(rd.MonthFirst()))
+		}
+		var err error
+		rec, byReason, err = r.loadOnce(ctx, src, rd)
+		return err
+	})
 	return rec, byReason, err
 }
 
-// loadOnce loads a file with the given date orders; when it finds columns of
-// month-first dates read otherwise, it rolls back and returns them, with
-// errReread.
-func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrders) (rec load.FileRecord, byReason map[string]int64, reread dateOrders, err error) {
+// loadOnce loads a file as rd reads it; when rd finds columns of month-first
+// dates read otherwise, it rolls back and returns ErrReread.
+func (r *run) loadOnce(ctx context.Context, src *extract.Source, rd *Reading) (rec load.FileRecord, byReason map[string]int64, err error) {
 	rec = r.baseRecord(src)
 	wb, err := src.Open(r.Open)
 	if err != nil {
-		return rec, nil, nil, err
+		return rec, nil, err
 	}
 	defer wb.Close()
 	heads, err := r.Scanner.Scan(wb, src.Path)
 	if err != nil {
-		return rec, nil, nil, err
+		return rec, nil, err
 	}
 	// Rejects go to a spool file as they come (a file of a million bad rows
 	// must not be held in memory) and into raw.rejects at the end, inside
@@ -62,19 +137,11 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrde
 	err = load.Tx(ctx, r.work.DB, func(conn *sql.Conn) error {
 		var kinds, ignored, ambiguous, notes []string
 		units, periods := map[string]bool{}, map[string]bool{}
+		insert := func(s transform.Stream) (int64, error) { return load.InsertArrow(ctx, conn, s.Table, s.Rows) }
 		for i := range heads {
 			h := &heads[i]
 			before := spool.Rows()
-			res, err := r.loadSheet(ctx, conn, wb, src, h, spool, orders[h.Name])
-			if len(res.monthFirst) > 0 && orders == nil {
-				if reread == nil {
-					reread = dateOrders{}
-				}
-				reread[h.Name] = map[int]bool{}
-				for _, c := range res.monthFirst {
-					reread[h.Name][c] = true
-				}
-			}
+			res, err := rd.Sheet(r.Stages, wb, src.SHA256, h, spool.Add, insert)
 			if err != nil {
 				if len(heads) > 1 && h.Name != "" {
 					return fmt.Errorf("sheet %q: %w", h.Name, err)
@@ -82,9 +149,9 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrde
 				return err
 			}
 			rejected := spool.Rows() - before
-			rec.RowsLoaded += res.loaded
+			rec.RowsLoaded += res.Loaded
 			rec.RowsRejected += rejected
-			rec.RowsSkipped += res.skipped
+			rec.RowsSkipped += res.Skipped
 			if !slices.Contains(kinds, h.Layout.Kind) {
 				kinds = append(kinds, h.Layout.Kind)
 			}
@@ -101,23 +168,23 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrde
 					}
 				}
 			}
-			notes = append(notes, res.notes...)
-			if res.unit != "" {
-				units[res.unit] = true
+			notes = append(notes, res.Notes...)
+			if res.Unit != "" {
+				units[res.Unit] = true
 			}
-			if res.period != "" {
-				periods[res.period] = true
+			if res.Period != "" {
+				periods[res.Period] = true
 			}
 			if err := load.InsertSheet(ctx, conn, load.SheetRecord{
-				SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.unit, Period: res.period,
-				HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.loaded,
+				SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.Unit, Period: res.Period,
+				HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.Loaded,
 				RowsRejected: rejected, IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
 			}); err != nil {
 				return err
 			}
 		}
-		if reread != nil {
-			return errReread // nothing of this reading is kept
+		if err := rd.Done(); err != nil {
+			return err // nothing of this reading is kept
 		}
 		path, err := spool.Finish()
 		if err != nil {
@@ -149,22 +216,13 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, orders dateOrde
 	if byReason == nil {
 		byReason = map[string]int64{}
 	}
-	return rec, byReason, reread, err
+	return rec, byReason, err
 }
 
-type sheetResult struct {
-	loaded     int64
-	skipped    int64
-	unit       string // the sheet's unit, when the whole sheet has one
-	period     string // the report period of a report sheet
-	notes      []string
-	monthFirst []int // columns whose dates turned out month-first (transform.Output.MonthFirst)
-}
-
-// loadSheet streams one sheet through the transform of its kind into the
-// kind's raw tables.
-func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead, spool *transform.RejectSpool, monthFirst map[int]bool) (sheetResult, error) {
-	var res sheetResult
+// readSheet streams one sheet through the transform of its kind, handing
+// its streams to sink.
+func (s *Stages) readSheet(wb extract.Workbook, sha string, h *extract.SheetHead, onRejects func([]transform.Reject) error, monthFirst map[int]bool, sink Sink) (SheetRead, error) {
+	var res SheetRead
 	kind, ok := transform.KindOf(h.Layout.Kind)
 	if !ok {
 		return res, fmt.Errorf("unknown kind %q", h.Layout.Kind)
@@ -173,36 +231,36 @@ func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook
 		if err := reportHead(h); err != nil {
 			return res, err
 		}
-		res.unit, res.period = h.Unit, h.Period
+		res.Unit, res.Period = h.Unit, h.Period
 	} else if h.Layout.Col("unit") < 0 {
-		res.unit = h.Unit
+		res.Unit = h.Unit
 	}
 	rows, err := extract.Data(wb, h)
 	if err != nil {
 		return res, err
 	}
 	defer rows.Close()
-	out, err := kind.Read(r.Env, rows, transform.SheetContext{FileSHA256: src.SHA256, Head: h, OnRejects: spool.Add, MonthFirst: monthFirst})
+	out, err := kind.Read(s.Env, rows, transform.SheetContext{FileSHA256: sha, Head: h, OnRejects: onRejects, MonthFirst: monthFirst})
 	if err != nil {
 		return res, err
 	}
 	defer out.Release()
-	for _, s := range out.Streams {
-		n, err := load.InsertArrow(ctx, conn, s.Table, s.Rows)
+	for _, st := range out.Streams {
+		n, err := sink(st)
 		if err != nil {
 			return res, err
 		}
-		if s.Data {
-			res.loaded += n
+		if st.Data {
+			res.Loaded += n
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
-	res.notes = out.Notes()
-	res.monthFirst = out.MonthFirst()
+	res.Notes = out.Notes()
+	res.MonthFirst = out.MonthFirst()
 	for _, n := range rows.Skipped {
-		res.skipped += int64(n)
+		res.Skipped += int64(n)
 	}
 	return res, nil
 }

@@ -117,7 +117,7 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 		return nil
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
-	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g), newExportCmd(g), newDocsCmd(g), newReportCmd(g))
+	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g), newExportCmd(g), newDocsCmd(g), newReportCmd(g), newInspectCmd(g))
 	root.Args = cobra.NoArgs
 	return root
 }
