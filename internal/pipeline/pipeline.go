@@ -102,6 +102,7 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		return r.sum, err
 	}
 	done()
+	r.recordPulls(ctx)
 	done = r.phase("models and data tests")
 	err = r.buildModels(ctx)
 	done()
@@ -251,15 +252,31 @@ func (r *run) buildModels(ctx context.Context) error {
 	return err
 }
 
+// recordPulls moves the pulls journalled since the last run into
+// ops.source_pulls before the models are built: a report's arrival is the
+// earliest of its file's time and the time a pull first fetched it
+// (marts.report_submissions), so the models need this run's pulls. The
+// journal is emptied only once the rows are committed, and a row already
+// recorded is not recorded again, so a crash between the two loses nothing
+// and doubles nothing. A failure is logged, not fatal: the journal keeps the
+// pulls for the next run, and the arrivals fall back to the files' times.
+func (r *run) recordPulls(ctx context.Context) {
+	err := errors.Join(
+		load.EnsureOps(ctx, r.work.DB),
+		pull.DrainJournal(r.cfg.StateDir, func(recs []load.PullRecord) error {
+			return load.RecordPulls(ctx, r.work.DB, r.sum.RunID, recs)
+		}))
+	if err != nil {
+		r.log.Warn("record pulls", "err", err)
+	}
+}
+
 // recordRun writes the run into the ops tables (run history that analysts
-// query), with the pulls journalled since the last run, and refreshes the
-// freshness views. A failure there is logged: it does not fail the run.
+// query) and refreshes the freshness views. A failure there is logged: it
+// does not fail the run.
 func (r *run) recordRun(ctx context.Context, runErr error) {
 	err := errors.Join(
 		load.RecordRun(ctx, r.work.DB, r.sum.record(runErr)),
-		pull.DrainJournal(r.cfg.StateDir, func(recs []load.PullRecord) error {
-			return load.RecordPulls(ctx, r.work.DB, r.sum.RunID, recs)
-		}),
 		load.RefreshOpsViews(ctx, r.work.DB))
 	if err != nil {
 		r.log.Warn("record run history", "err", err)
