@@ -183,7 +183,9 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 
 // Seeds returns the seeds of a run: the embedded ones with the rows of the
 // data team's folder (cfg.SeedsDir) merged in. Other seed files of that
-// folder (a new kind of seed) join the set whole.
+// folder (a new kind of seed) join the set whole. The arrivals it records
+// (ArrivalsFile) are checked against the units and the period calendar and
+// written as the ref table loads them.
 func Seeds(cfg config.Config) (*seeds.Set, error) {
 	set, err := seeds.Embedded()
 	if err != nil || cfg.SeedsDir == "" {
@@ -192,6 +194,13 @@ func Seeds(cfg config.Config) (*seeds.Set, error) {
 	over, err := seeds.Read(os.DirFS(cfg.SeedsDir), cfg.SeedsDir)
 	if err == nil {
 		set, err = seeds.Merge(set, over, transform.SeedKey)
+	}
+	var cat *seeds.Catalog
+	if err == nil {
+		cat, err = set.Catalog()
+	}
+	if err == nil {
+		err = checkArrivals(set, cat)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
