@@ -205,7 +205,7 @@ func TestDictionaryGolden(t *testing.T) {
 			{"core.dossiers", "`raw.dossier_rows`, `raw.file_sheets`, `raw.files`", "", "`dossiers`"},
 			{"core.indicator_values", "`core.report_files`, `raw.indicator_rows`", "", "`unit_report`"},
 			{"core.tthc_summary", "`core.report_files`, `raw.tthc_summary_rows`", "", "`tthc_summary`"},
-			{"marts.report_submissions", "`core.report_files`, `ref.periods`, `ref.units`", "`seeds/period_kinds.csv`", "`unit_report`"},
+			{"marts.report_submissions", "`core.report_files`, `ops.source_pulls`, `ref.arrivals`, `ref.periods`, `ref.units`", "`seeds/arrivals.csv`", "`unit_report`"},
 			{"marts.kpi_values", "", "`seeds/kpis.csv`", "`dossiers`, `unit_report`, `tthc_summary`"},
 			{"marts.scoreboard", "`marts.kpi_values`, `ref.periods`, `ref.units`", "`seeds/units.csv`", "`dossiers`, `unit_report`, `tthc_summary`"},
 			{"ref.periods", "`ref.period_kinds`", "`seeds/period_kinds.csv`", "—"},

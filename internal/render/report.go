@@ -201,11 +201,14 @@ func NewReport(d *warehouse.Report, generated time.Time) *Report {
 		ChartSheet:      sheetChartData,
 		ChartSheetTitle: "Số liệu vẽ biểu đồ của báo cáo (không sửa) / the figures behind the report's charts",
 	}
+	if l, ok := b.coverageHead(); ok {
+		r.Head = slices.Insert(r.Head, 3, l)
+	}
 	r.Sections = append(r.Sections, b.cover())
 	for _, fam := range d.Families {
 		r.Sections = append(r.Sections, b.family(fam))
 	}
-	r.Sections = append(r.Sections, b.submissions(), b.recon())
+	r.Sections = append(r.Sections, b.submissions(), b.recon(), b.quality())
 	return r
 }
 
@@ -262,6 +265,7 @@ func (b reportLayout) cover() Section {
 			{Text: b.scoreLine(), Style: LineStrong},
 			{Text: b.submissionLine()},
 			{Text: b.reconLine()},
+			b.qualityLine(),
 		},
 		Table: Table{
 			Columns: []Column{{"STT", 6}, {"Nhóm (mục II kế hoạch)", 24}, {"Mã KPI", 28}, {"Chỉ tiêu / KPI", 58},
@@ -389,10 +393,11 @@ func (b reportLayout) submissions() Section {
 		Lines: []Line{
 			{Text: b.periodLine(), Only: WorkbookOnly},
 			{Text: b.submissionLine()},
+			{Text: "Thời điểm nhận: thời điểm sửa đổi tệp, hoặc thời điểm cchc pull tải về khi sớm hơn; thời điểm nhóm dữ liệu ghi (arrivals.csv, bản giấy, thư điện tử) được dùng trước hết.", Style: LineNote},
 		},
 		Table: Table{
 			Columns: []Column{{"STT", 6}, {"Đơn vị", 40}, {"Cấp", 12}, {"Tình trạng", 16}, {"Nhận lần đầu (giờ Việt Nam)", 20},
-				{"Hạn gửi", 14}, {"Số ngày trễ", 12}, {"Số lần gửi", 12}},
+				{"Hạn gửi", 14}, {"Số ngày trễ", 12}, {"Số lần gửi", 12}, {"Nguồn thời điểm nhận", 24}},
 			HeadHeight: 45,
 			Empty:      "Chưa có đơn vị nào gửi báo cáo của kỳ này.",
 		},
@@ -413,6 +418,7 @@ func (b reportLayout) submissions() Section {
 		s.Table.Rows = append(s.Table.Rows, Row{Cells: []Cell{
 			number(Int, float64(i+1)), text(sub.Unit.Name), text(levelLabel(sub.Unit.Level)), status, at,
 			{Kind: Date, Time: sub.Deadline, Center: true}, late, number(Int, float64(sub.Reports)),
+			{Kind: Text, Text: sourceLabel(sub), Wrap: true},
 		}})
 	}
 	return s
@@ -532,8 +538,8 @@ func fmtDate(t time.Time) string { return t.Format("02/01/2006") }
 // periodLine describes the period.
 func (b reportLayout) periodLine() string {
 	p := b.d.Period
-	return fmt.Sprintf("Kỳ báo cáo: %s (%s) — số liệu lũy kế từ %s đến %s; hạn gửi báo cáo %s",
-		p.Name, p.Code, fmtDate(p.Start), fmtDate(p.LastDay), fmtDate(p.Deadline))
+	return fmt.Sprintf("Kỳ báo cáo: %s (%s) — số liệu lũy kế từ %s đến %s%s; hạn gửi báo cáo %s",
+		p.Name, p.Code, fmtDate(p.Start), fmtDate(p.LastDay), b.coverageNote(), fmtDate(p.Deadline))
 }
 
 func (b reportLayout) stampLine() string {

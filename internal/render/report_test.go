@@ -262,10 +262,10 @@ func checkWorkbook(t *testing.T, file string, want reportTruth) int {
 
 	// Sheets: the cover, one per plan chapter with KPIs, then the tables.
 	sheets := f.GetSheetList()
-	if len(sheets) != len(want.chapters)+4 {
-		t.Fatalf("sheets %q, want cover + %d families + 3", sheets, len(want.chapters))
+	if len(sheets) != len(want.chapters)+5 {
+		t.Fatalf("sheets %q, want cover + %d families + 4", sheets, len(want.chapters))
 	}
-	if sheets[0] != "Tổng quan" || strings.Join(sheets[len(sheets)-3:], "|") != "Gửi báo cáo|Đối chiếu Biểu 06|Số liệu biểu đồ" {
+	if sheets[0] != "Tổng quan" || strings.Join(sheets[len(sheets)-4:], "|") != "Gửi báo cáo|Đối chiếu Biểu 06|Chất lượng số liệu|Số liệu biểu đồ" {
 		t.Errorf("sheets %q", sheets)
 	}
 	familySheet := map[string]string{} // chapter → sheet

@@ -34,6 +34,9 @@ type Status struct {
 	Rejects       []RejectCount  `json:"rejects"`
 	Sources       []SourceStatus `json:"sources,omitempty"`
 	Jobs          []JobStatus    `json:"jobs,omitempty"`
+	// Quality is what the figures of the period status tells about rest on:
+	// coverage, unknown fields, mostly rejected files, disagreements.
+	Quality *Quality `json:"quality,omitempty"`
 }
 
 // StatusRun is one run of ops.runs.
@@ -75,6 +78,9 @@ type UnitStatus struct {
 	Name       string `json:"unit_name"`
 	ReceivedAt string `json:"first_received_at,omitempty"`
 	DaysLate   int    `json:"days_late,omitempty"`
+	// Source says where ReceivedAt comes from: file_time, pulled or
+	// recorded (marts.report_submissions.received_source).
+	Source string `json:"received_source,omitempty"`
 }
 
 // RejectCount is the rejected rows of one reason.
@@ -138,7 +144,24 @@ func ReadStatus(ctx context.Context, o StatusOptions) (*Status, error) {
 		return nil, fmt.Errorf("ops.source_freshness: %w", err)
 	}
 	st.Jobs = readJobs(o.StateDir)
+	if p := st.qualityPeriod(); p != "" {
+		if st.Quality, err = ReadQuality(ctx, db, p); err != nil {
+			return nil, err
+		}
+	}
 	return st, nil
+}
+
+// qualityPeriod is the period whose data quality the status tells: the one
+// whose reports it follows.
+func (st *Status) qualityPeriod() string {
+	switch {
+	case st.Current != nil:
+		return st.Current.Period
+	case st.Previous != nil:
+		return st.Previous.Period
+	}
+	return ""
 }
 
 func tableExists(ctx context.Context, db *sql.DB, schema, name string) bool {
@@ -260,7 +283,7 @@ func readPeriod(ctx context.Context, db *sql.DB, today time.Time, current bool) 
 	p.DaysLeft = int(deadline.Sub(today).Hours() / 24)
 	p.Missing, p.Late = []UnitStatus{}, []UnitStatus{}
 	rows, err := db.QueryContext(ctx, `
-		SELECT u.unit_code, u.name_vi, s.first_received_at, s.on_time
+		SELECT u.unit_code, u.name_vi, s.first_received_at, s.on_time, `+receivedSource(ctx, db)+`
 		FROM ref.units u
 		LEFT JOIN marts.report_submissions s ON s.unit_code = u.unit_code AND s.period_code = ?
 		WHERE u.level IN ('ward', 'department')
@@ -273,7 +296,7 @@ func readPeriod(ctx context.Context, db *sql.DB, today time.Time, current bool) 
 		var u UnitStatus
 		var at sql.NullTime
 		var onTime sql.NullBool
-		if err := rows.Scan(&u.Unit, &u.Name, &at, &onTime); err != nil {
+		if err := rows.Scan(&u.Unit, &u.Name, &at, &onTime, &u.Source); err != nil {
 			return nil, err
 		}
 		p.Units++
@@ -291,6 +314,15 @@ func readPeriod(ctx context.Context, db *sql.DB, today time.Time, current bool) 
 		}
 	}
 	return &p, rows.Err()
+}
+
+// receivedSource is the select expression of a submission's received_source:
+// the column, or file_time in a warehouse built before there was another.
+func receivedSource(ctx context.Context, db *sql.DB) string {
+	if columnExists(ctx, db, "marts", "report_submissions", "received_source") {
+		return "coalesce(s.received_source, '')"
+	}
+	return "CASE WHEN s.first_received_at IS NOT NULL THEN 'file_time' ELSE '' END"
 }
 
 // readRejects counts, by reason, the rejected rows of the content each path

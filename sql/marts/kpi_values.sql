@@ -10,8 +10,10 @@
 -- column meets_target: Đạt chỉ tiêu; NULL khi chưa có giá trị hoặc chỉ tiêu / target met
 -- column source: Nguồn: dossier (hồ sơ), bieu06 (Biểu 06), report (báo cáo đơn vị) / source of the figures
 -- column rows_unknown: KPI hồ sơ: số hồ sơ trong phạm vi bị để ra ngoài vì trường KPI cần đọc chưa biết (tệp không có cột Đã số hóa, Xác thực VNeID, Mức độ DVC); NULL với KPI báo cáo / dossier KPIs: rows in scope left out because a field the KPI reads is unknown (the file has no such column); NULL for report KPIs
+-- column data_through: Số liệu có đến ngày: KPI hồ sơ — ngày tiếp nhận hoặc trả kết quả muộn nhất trong các tệp hồ sơ chứa hồ sơ của đơn vị (một bản xuất chạy đến ngày muộn nhất của nó), không quá ngày cuối kỳ; KPI báo cáo và Biểu 06 — ngày cuối kỳ của báo cáo; dòng thanh_xuan của KPI hồ sơ — ngày sớm nhất trong các đơn vị (tổng toàn quận chỉ đủ đến ngày mọi đơn vị đều có số liệu) / the date the row's data runs through: dossier KPIs — the latest receipt or completion date in the dossier exports that hold the unit's dossiers, at most the period's last day; report and Biểu 06 KPIs — the report's period end; thanh_xuan rows of dossier KPIs — the earliest among the units
+-- column period_complete: Kỳ đủ số liệu: data_through đến ngày cuối kỳ; một năm dựng từ nửa năm số liệu là chưa đủ; dòng thanh_xuan chỉ đủ khi mọi đơn vị đều đủ / the period is complete: data_through reaches its last day; a year built from half a year of data is not; a thanh_xuan row is complete only when every unit's is
 -- test: unique(period_code, unit_code, kpi_code)
--- test: not_null(period_code, unit_code, kpi_code, comparator)
+-- test: not_null(period_code, unit_code, kpi_code, comparator, data_through, period_complete)
 -- test: relationships(kpi_code -> ref.kpis.kpi_code)
 -- test: relationships(unit_code -> ref.units.unit_code)
 -- test: relationships(period_code -> ref.periods.period_code)
@@ -21,6 +23,21 @@ WITH bounds AS (
     SELECT min(received_date) AS lo,
            max(greatest(received_date, coalesce(completed_date, received_date))) AS hi
     FROM core.dossiers
+),
+-- How far the dossier data of a unit runs: an export runs through the
+-- latest date it holds, so a unit with few dossiers in a district-wide export
+-- is covered as far as the export is.
+file_reach AS (
+    SELECT source_file_sha256 AS sha256,
+           max(greatest(received_date, coalesce(completed_date, received_date))) AS reach
+    FROM core.dossiers
+    GROUP BY source_file_sha256
+),
+unit_reach AS (
+    SELECT d.unit_code, max(f.reach) AS reach
+    FROM (SELECT DISTINCT unit_code, source_file_sha256 FROM core.dossiers) d
+    JOIN file_reach f ON f.sha256 = d.source_file_sha256
+    GROUP BY d.unit_code
 ),
 dossier_periods AS (
     SELECT p.* FROM ref.periods p, bounds b
@@ -63,8 +80,8 @@ dossier_facts AS (
     GROUP BY period_code, unit_code
 ),
 dossier_kpis AS (
-    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown
-    FROM dossier_facts,
+    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown, r.reach
+    FROM dossier_facts JOIN unit_reach r USING (unit_code),
     LATERAL (VALUES
         ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0),
         ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0),
@@ -79,7 +96,8 @@ bieu06_kpis AS (
     SELECT period_code, unit_code, 'tthc_on_time_rate_reported' AS kpi_code,
            sum(coalesce(resolved_early, 0) + coalesce(resolved_on_time, 0)) AS numerator,
            sum(coalesce(resolved_total, 0)) AS denominator,
-           NULL::BIGINT AS rows_unknown
+           NULL::BIGINT AS rows_unknown,
+           NULL::DATE AS reach
     FROM core.tthc_summary
     GROUP BY period_code, unit_code
 ),
@@ -87,7 +105,8 @@ report_kpis AS (
     SELECT n.period_code, n.unit_code, k.kpi_code,
            n.value AS numerator,
            CASE WHEN coalesce(k.denominator_indicator, '') = '' THEN 1 ELSE d.value END AS denominator,
-           NULL::BIGINT AS rows_unknown
+           NULL::BIGINT AS rows_unknown,
+           NULL::DATE AS reach
     FROM ref.kpis k
     JOIN core.indicator_values n ON n.indicator_code = k.numerator_indicator
     LEFT JOIN core.indicator_values d
@@ -102,7 +121,9 @@ unit_kpis AS (
 ),
 district_kpis AS (
     SELECT u.period_code, 'thanh_xuan' AS unit_code, u.kpi_code,
-           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown, u.source
+           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown,
+           -- The district's sum is whole only as far as every unit's data runs.
+           min(u.reach) AS reach, u.source
     FROM unit_kpis u
     JOIN ref.kpis k USING (kpi_code)
     WHERE k.district_row AND u.unit_code <> 'thanh_xuan'
@@ -121,7 +142,9 @@ SELECT a.period_code, a.unit_code, a.kpi_code,
        CASE WHEN a.denominator > 0 AND t.target IS NOT NULL
             THEN a.numerator::DOUBLE / a.denominator >= t.target END AS meets_target,
        a.source,
-       a.rows_unknown::BIGINT AS rows_unknown
+       a.rows_unknown::BIGINT AS rows_unknown,
+       c.data_through,
+       c.data_through >= p.last_day AS period_complete
 FROM all_kpis a
 JOIN ref.units un ON un.unit_code = a.unit_code
 JOIN ref.periods p ON p.period_code = a.period_code
@@ -129,5 +152,7 @@ JOIN ref.kpis k ON k.kpi_code = a.kpi_code,
 LATERAL (SELECT CASE
             WHEN k.year_only AND p.period_kind <> 'Y' THEN NULL
             WHEN un.level = 'ward' THEN k.target_ward
-            ELSE k.target_district_level END::DOUBLE AS target) AS t
+            ELSE k.target_district_level END::DOUBLE AS target) AS t,
+-- A report covers its period; dossiers cover what their exports reach.
+LATERAL (SELECT CASE WHEN a.source = 'dossier' THEN least(a.reach, p.last_day) ELSE p.last_day END AS data_through) AS c
 ORDER BY a.period_code, a.unit_code, a.kpi_code

@@ -47,6 +47,9 @@ leadership, in Vietnamese:
   Gửi báo cáo           who reported on time, late, or not at all
   Đối chiếu Biểu 06     the on-time rates the units reported against those
                         computed from their dossier records
+  Chất lượng số liệu    quality notes: a period whose data stop before its
+                        end, files mostly rejected, KPIs computed from fewer
+                        rows than exist (a field unknown)
   Số liệu biểu đồ       the figures the charts are drawn from
 
 With --html it also writes one self-contained page (no script, no outside

@@ -185,13 +185,14 @@ func printStatus(w io.Writer, st *warehouse.Status) {
 		}
 		tw.Flush()
 	}
+	printQuality(w, st.Quality)
 }
 
 func printUnits(w io.Writer, units []warehouse.UnitStatus, late bool) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, u := range units {
 		if late {
-			fmt.Fprintf(tw, "    %s\t%s\tnhận / received %s\ttrễ %d ngày / %d days late\n", u.Unit, u.Name, u.ReceivedAt, u.DaysLate, u.DaysLate)
+			fmt.Fprintf(tw, "    %s\t%s\tnhận / received %s (%s)\ttrễ %d ngày / %d days late\n", u.Unit, u.Name, u.ReceivedAt, sourceText(u.Source), u.DaysLate, u.DaysLate)
 		} else {
 			fmt.Fprintf(tw, "    %s\t%s\n", u.Unit, u.Name)
 		}
