@@ -29,26 +29,32 @@ func prefixed(prefix string, ds []wdossier) []wdossier {
 	return ds
 }
 
-// reach is the latest receipt or completion date of the dossiers.
-func reach(ds []wdossier) string {
+// day is t's calendar date as the warehouse keeps it.
+func day(t time.Time) string { return t.Format("2006-01-02") }
+
+// through is the latest receipt or completion date of the dossiers that
+// count: data_through of a KPI row ("" when none counts).
+func through(ds []wdossier, counts func(wdossier) bool) string {
 	last := ""
 	for _, d := range ds {
+		if !counts(d) {
+			continue
+		}
 		for _, t := range []time.Time{d.received, d.completed} {
-			if day := t.Format("2006-01-02"); !t.IsZero() && day > last {
-				last = day
+			if !t.IsZero() && day(t) > last {
+				last = day(t)
 			}
 		}
 	}
 	return last
 }
 
-// TestPeriodCoverage: every KPI row says through which date its data runs
-// and whether that reaches the period's last day. A district-wide export
-// runs through its latest date for every unit in it, also a unit whose own
-// dossiers stop earlier; a unit exported alone runs as far as its own file;
-// the district's dossier rows run only as far as every unit's (the earliest)
-// and are complete only when every unit's are; a unit report covers its
-// period.
+// TestPeriodCoverage: every KPI row says through which date its data run —
+// the latest receipt or completion date among the dossiers the row counts —
+// and whether that reaches the period's last day: a year built from half a
+// year of data is not complete. The district's row counts every unit's
+// dossiers; a row that counts none says nothing (NULL); a unit report covers
+// its period.
 func TestPeriodCoverage(t *testing.T) {
 	kimGiang := prefixed("KG", wdossiers(91))  // to early June 2024
 	haDinh := prefixed("HD", wdossiers(20))    // to mid January, in the same export
@@ -67,42 +73,55 @@ func TestPeriodCoverage(t *testing.T) {
 	}
 	wh := cfg.Warehouse
 
-	shared := reach(append(append([]wdossier{}, kimGiang...), haDinh...))
-	unitReach := map[string]string{"kim_giang": shared, "ha_dinh": shared, "khuong_mai": reach(khuongMai)}
-	if reach(haDinh) >= shared || unitReach["khuong_mai"] >= "2024-03-04" || shared < "2024-06-04" || shared >= "2024-09-04" {
-		t.Fatalf("the test's data do not make its cases: %v, Hạ Đình's own %s", unitReach, reach(haDinh))
-	}
-	periods := []struct{ code, lastDay string }{
-		{"2024-Q1", "2024-03-04"}, {"2024-6M", "2024-06-04"}, {"2024-9M", "2024-09-04"}, {"2024-Y", "2024-12-04"},
+	units := map[string][]wdossier{"kim_giang": kimGiang, "ha_dinh": haDinh, "khuong_mai": khuongMai}
+	periods := []struct{ code, start, lastDay string }{
+		{"2024-Q1", "2023-12-05", "2024-03-04"}, {"2024-6M", "2023-12-05", "2024-06-04"},
+		{"2024-9M", "2023-12-05", "2024-09-04"}, {"2024-Y", "2023-12-05", "2024-12-04"},
 	}
 	complete := map[string]int{}
 	for _, p := range periods {
-		want := map[string]string{}
-		district, districtComplete := p.lastDay, true
-		for unit, r := range unitReach {
-			through := min(r, p.lastDay)
-			want[unit] = fmt.Sprintf("%s %v", through, r >= p.lastDay)
-			district = min(district, through)
-			districtComplete = districtComplete && r >= p.lastDay
+		in := func(t time.Time) bool { return !t.IsZero() && day(t) >= p.start && day(t) <= p.lastDay }
+		resolvedIn := func(d wdossier) bool { return d.status == "resolved" && in(d.completed) }
+		inProgressAtEnd := func(d wdossier) bool {
+			return day(d.received) <= p.lastDay && d.status != "withdrawn" && d.status != "refused" &&
+				(d.status != "resolved" || day(d.completed) > p.lastDay)
 		}
-		want["thanh_xuan"] = fmt.Sprintf("%s %v", district, districtComplete)
-		for unit, w := range want {
-			// Every dossier KPI of a unit and period says the same.
-			got := scalar(t, wh, `SELECT DISTINCT strftime(data_through, '%Y-%m-%d') || ' ' || period_complete FROM marts.kpi_values
-				WHERE period_code = ? AND unit_code = ? AND source = 'dossier'`, p.code, unit)
-			if got != w {
-				t.Errorf("%s %s: data through, complete = %q, want %q", p.code, unit, got, w)
+		kpis := map[string]func(wdossier) bool{
+			"tthc_on_time_rate":      resolvedIn,
+			"tthc_full_online_rate":  func(d wdossier) bool { return in(d.received) },
+			"tthc_progress_766_rate": func(d wdossier) bool { return resolvedIn(d) || inProgressAtEnd(d) },
+		}
+		for kpi, counts := range kpis {
+			district := ""
+			for unit, ds := range units {
+				th := through(ds, counts)
+				district = max(district, th)
+				checkCoverage(t, wh, p.code, unit, kpi, th, p.lastDay)
+				if th >= p.lastDay {
+					complete[p.code+" "+unit+" "+kpi]++
+				}
 			}
-			if strings.HasSuffix(w, "true") {
-				complete[p.code]++
-			}
+			checkCoverage(t, wh, p.code, "thanh_xuan", kpi, district, p.lastDay)
 		}
 	}
-	// The cases the data were made for: the shared export covers Hạ Đình's
-	// half year although its dossiers stop in January; Khương Mai's file
-	// stops before Q1 ends, and so the district is complete in no period.
-	if complete["2024-Q1"] != 2 || complete["2024-6M"] != 2 || complete["2024-9M"] != 0 || complete["2024-Y"] != 0 {
-		t.Errorf("complete rows by period: %v", complete)
+	// The cases the data were made for: Kim Giang's dossiers run past Q1
+	// and the half year (dossiers still in progress at the period's end, or
+	// received on its last days), Hạ Đình's and Khương Mai's stop before Q1
+	// ends; nothing reaches the 9-month or the year's last day.
+	want := map[string]int{
+		"2024-Q1 kim_giang tthc_full_online_rate": 1, "2024-Q1 kim_giang tthc_progress_766_rate": 1,
+		"2024-6M kim_giang tthc_full_online_rate": 1, "2024-6M kim_giang tthc_progress_766_rate": 1,
+	}
+	if fmt.Sprint(complete) != fmt.Sprint(want) {
+		t.Errorf("complete rows %v, want %v", complete, want)
+	}
+	// A row that counts no dossier (Hạ Đình resolves nothing after January):
+	// no date, no verdict.
+	if got := scalar(t, wh, `SELECT count(*) FROM marts.kpi_values WHERE source = 'dossier' AND denominator = 0 AND (data_through IS NOT NULL OR period_complete IS NOT NULL)`); got != "0" {
+		t.Errorf("%s rows that count no dossier have a coverage", got)
+	}
+	if got := scalar(t, wh, `SELECT count(*) FROM marts.kpi_values WHERE source = 'dossier' AND denominator = 0`); got == "0" {
+		t.Error("the test's data have no row that counts no dossier")
 	}
 
 	// The unit report covers its period: the year's last day, complete.
@@ -110,7 +129,17 @@ func TestPeriodCoverage(t *testing.T) {
 		WHERE period_code = '2024-Y' AND unit_code = 'kim_giang' AND kpi_code = 'dialogue_count'`); got != "2024-12-04 true" {
 		t.Errorf("the unit report's KPI: %q", got)
 	}
-	if got := scalar(t, wh, `SELECT count(*) FROM marts.kpi_values WHERE data_through IS NULL OR period_complete IS NULL`); got != "0" {
-		t.Errorf("%s rows without coverage", got)
+}
+
+func checkCoverage(t *testing.T, wh, period, unit, kpi, through, lastDay string) {
+	t.Helper()
+	want := "NULL NULL"
+	if through != "" {
+		want = fmt.Sprintf("%s %v", through, through >= lastDay)
+	}
+	got := scalar(t, wh, `SELECT coalesce(strftime(data_through, '%Y-%m-%d'), 'NULL') || ' ' || coalesce(period_complete::VARCHAR, 'NULL')
+		FROM marts.kpi_values WHERE period_code = ? AND unit_code = ? AND kpi_code = ?`, period, unit, kpi)
+	if got != want {
+		t.Errorf("%s %s %s: data through, complete = %q, want %q", period, unit, kpi, got, want)
 	}
 }

@@ -29,13 +29,15 @@ type Quality struct {
 	MostlyRejected []RejectedFile `json:"mostly_rejected_files"` // the content each path holds now
 }
 
-// Coverage is how far the data of a period's KPI rows run.
+// Coverage is how far the dossier data of a period run (the reports cover
+// their period by themselves).
 type Coverage struct {
 	LastDay     string `json:"last_day"`
-	DataThrough string `json:"data_through"` // the earliest data_through of the period's rows
+	DataThrough string `json:"data_through"` // the latest data_through of the period's dossier KPI rows
 	Complete    bool   `json:"period_complete"`
-	// Units are the wards and departments whose rows are not complete, by
-	// the date their data run through.
+	// Units are the wards and departments whose dossier data stop before
+	// the period's last day, by the date their data run through (the latest
+	// data_through of their dossier KPI rows).
 	Units []UnitCoverage `json:"incomplete_units,omitempty"`
 }
 
@@ -115,21 +117,20 @@ func readCoverage(ctx context.Context, db *sql.DB, period string) (*Coverage, er
 		return nil, nil
 	}
 	var lastDay, through sql.NullTime
-	var complete sql.NullBool
-	err := db.QueryRowContext(ctx, `SELECT p.last_day, min(k.data_through), bool_and(k.period_complete)
+	err := db.QueryRowContext(ctx, `SELECT p.last_day, max(k.data_through)
 		FROM ref.periods p JOIN marts.kpi_values k USING (period_code)
-		WHERE p.period_code = ? GROUP BY p.last_day`, period).Scan(&lastDay, &through, &complete)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+		WHERE p.period_code = ? AND k.source = 'dossier' GROUP BY p.last_day`, period).Scan(&lastDay, &through)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !through.Valid {
+		return nil, nil // no dossier counted in the period: the reports speak for themselves
 	}
 	if err != nil {
 		return nil, err
 	}
-	c := &Coverage{LastDay: dateText(lastDay), DataThrough: dateText(through), Complete: complete.Valid && complete.Bool, Units: []UnitCoverage{}}
-	rows, err := db.QueryContext(ctx, `SELECT k.unit_code, coalesce(u.name_vi, k.unit_code), min(k.data_through) AS through
-		FROM marts.kpi_values k LEFT JOIN ref.units u USING (unit_code)
-		WHERE k.period_code = ? AND k.unit_code <> 'thanh_xuan'
-		GROUP BY ALL HAVING NOT bool_and(k.period_complete)
+	c := &Coverage{LastDay: dateText(lastDay), DataThrough: dateText(through), Complete: !through.Time.Before(lastDay.Time), Units: []UnitCoverage{}}
+	rows, err := db.QueryContext(ctx, `SELECT k.unit_code, coalesce(u.name_vi, k.unit_code), max(k.data_through) AS through
+		FROM marts.kpi_values k LEFT JOIN ref.units u USING (unit_code) JOIN ref.periods p USING (period_code)
+		WHERE k.period_code = ? AND k.unit_code <> 'thanh_xuan' AND k.source = 'dossier'
+		GROUP BY ALL HAVING max(k.data_through) < any_value(p.last_day)
 		ORDER BY through, k.unit_code`, period)
 	if err != nil {
 		return nil, err

@@ -89,8 +89,9 @@ func TestStatusQuality(t *testing.T) {
 	}
 	// Kim Giang's last completion: the tenth dossier, received 50 days
 	// after 2 January, completed 7 days later; Hạ Đình's export ends with
-	// its completions of 9 January, and so does the district's data.
-	if c := q.Coverage; c.Complete || c.LastDay != "2024-06-04" || c.DataThrough != "2024-01-09" ||
+	// its completions of 9 January; the period's data run through the
+	// latest of them.
+	if c := q.Coverage; c.Complete || c.LastDay != "2024-06-04" || c.DataThrough != "2024-02-28" ||
 		len(c.Units) != 2 || c.Units[0].Unit != "ha_dinh" || c.Units[0].DataThrough != "2024-01-09" ||
 		c.Units[1].Unit != "kim_giang" || c.Units[1].DataThrough != "2024-02-28" {
 		t.Errorf("coverage: %+v", c)

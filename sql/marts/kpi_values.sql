@@ -10,10 +10,12 @@
 -- column meets_target: Đạt chỉ tiêu; NULL khi chưa có giá trị hoặc chỉ tiêu / target met
 -- column source: Nguồn: dossier (hồ sơ), bieu06 (Biểu 06), report (báo cáo đơn vị) / source of the figures
 -- column rows_unknown: KPI hồ sơ: số hồ sơ trong phạm vi bị để ra ngoài vì trường KPI cần đọc chưa biết (tệp không có cột Đã số hóa, Xác thực VNeID, Mức độ DVC); NULL với KPI báo cáo / dossier KPIs: rows in scope left out because a field the KPI reads is unknown (the file has no such column); NULL for report KPIs
--- column data_through: Số liệu có đến ngày: KPI hồ sơ — ngày tiếp nhận hoặc trả kết quả muộn nhất trong các tệp hồ sơ chứa hồ sơ của đơn vị (một bản xuất chạy đến ngày muộn nhất của nó), không quá ngày cuối kỳ; KPI báo cáo và Biểu 06 — ngày cuối kỳ của báo cáo; dòng thanh_xuan của KPI hồ sơ — ngày sớm nhất trong các đơn vị (tổng toàn quận chỉ đủ đến ngày mọi đơn vị đều có số liệu) / the date the row's data runs through: dossier KPIs — the latest receipt or completion date in the dossier exports that hold the unit's dossiers, at most the period's last day; report and Biểu 06 KPIs — the report's period end; thanh_xuan rows of dossier KPIs — the earliest among the units
--- column period_complete: Kỳ đủ số liệu: data_through đến ngày cuối kỳ; một năm dựng từ nửa năm số liệu là chưa đủ; dòng thanh_xuan chỉ đủ khi mọi đơn vị đều đủ / the period is complete: data_through reaches its last day; a year built from half a year of data is not; a thanh_xuan row is complete only when every unit's is
+-- column data_through: Số liệu có đến ngày: KPI hồ sơ — ngày tiếp nhận hoặc trả kết quả muộn nhất trong các hồ sơ dòng này tính (NULL khi không có hồ sơ nào); dòng thanh_xuan — muộn nhất trong mọi đơn vị; KPI báo cáo và Biểu 06 — ngày cuối kỳ của báo cáo / the date the row's data runs through: dossier KPIs — the latest receipt or completion date among the dossiers the row counts (NULL when it counts none); thanh_xuan rows — the latest among the units; report and Biểu 06 KPIs — the report's period end (its last day)
+-- column period_complete: Kỳ đủ số liệu: data_through đến ngày cuối kỳ; một năm dựng từ nửa năm số liệu là chưa đủ; NULL khi không có hồ sơ nào / the period is complete: data_through reaches the period's last day; a year built from half a year of data is not; NULL when the row counts no dossier
 -- test: unique(period_code, unit_code, kpi_code)
--- test: not_null(period_code, unit_code, kpi_code, comparator, data_through, period_complete)
+-- test: not_null(period_code, unit_code, kpi_code, comparator)
+-- test: expression(source = 'dossier' OR (data_through IS NOT NULL AND period_complete IS NOT NULL))
+-- test: expression((data_through IS NULL) = (period_complete IS NULL))
 -- test: relationships(kpi_code -> ref.kpis.kpi_code)
 -- test: relationships(unit_code -> ref.units.unit_code)
 -- test: relationships(period_code -> ref.periods.period_code)
@@ -23,21 +25,6 @@ WITH bounds AS (
     SELECT min(received_date) AS lo,
            max(greatest(received_date, coalesce(completed_date, received_date))) AS hi
     FROM core.dossiers
-),
--- How far the dossier data of a unit runs: an export runs through the
--- latest date it holds, so a unit with few dossiers in a district-wide export
--- is covered as far as the export is.
-file_reach AS (
-    SELECT source_file_sha256 AS sha256,
-           max(greatest(received_date, coalesce(completed_date, received_date))) AS reach
-    FROM core.dossiers
-    GROUP BY source_file_sha256
-),
-unit_reach AS (
-    SELECT d.unit_code, max(f.reach) AS reach
-    FROM (SELECT DISTINCT unit_code, source_file_sha256 FROM core.dossiers) d
-    JOIN file_reach f ON f.sha256 = d.source_file_sha256
-    GROUP BY d.unit_code
 ),
 dossier_periods AS (
     SELECT p.* FROM ref.periods p, bounds b
@@ -51,7 +38,8 @@ flags AS (
            d.received_date >= p.start_date AND d.received_date < p.end_date AS received_in,
            d.received_date < p.end_date AND d.status NOT IN ('withdrawn', 'refused')
                AND (d.status <> 'resolved' OR d.completed_date >= p.end_date) AS in_progress_end,
-           d.due_date >= p.last_day AS due_after_end
+           d.due_date >= p.last_day AS due_after_end,
+           greatest(d.received_date, coalesce(d.completed_date, d.received_date)) AS last_date
     FROM dossier_periods p CROSS JOIN core.dossiers d
 ),
 dossier_facts AS (
@@ -75,22 +63,31 @@ dossier_facts AS (
         count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NOT NULL) AS received_online_eid_known,
         count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NULL)     AS received_online_eid_unknown,
         count(*) FILTER (in_progress_end)                                      AS in_progress,
-        count(*) FILTER (in_progress_end AND due_after_end)                    AS in_progress_within
+        count(*) FILTER (in_progress_end AND due_after_end)                    AS in_progress_within,
+        -- How far the data of each KPI's dossiers run (data_through): the
+        -- latest receipt or completion date among the dossiers it counts.
+        max(last_date) FILTER (resolved_in)                                    AS reach_resolved,
+        max(last_date) FILTER (resolved_in AND field_group = 'tnmt')           AS reach_tnmt,
+        max(last_date) FILTER (resolved_in AND field_group = 'khdt')           AS reach_khdt,
+        max(last_date) FILTER (received_in AND service_level IS NOT NULL)      AS reach_level,
+        max(last_date) FILTER (resolved_in AND result_digitized IS NOT NULL)   AS reach_digitized,
+        max(last_date) FILTER (received_in AND channel = 'online' AND eid_verified IS NOT NULL) AS reach_eid,
+        max(last_date) FILTER (resolved_in OR in_progress_end)                 AS reach_766
     FROM flags
     GROUP BY period_code, unit_code
 ),
 dossier_kpis AS (
-    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown, r.reach
-    FROM dossier_facts JOIN unit_reach r USING (unit_code),
+    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown, reach
+    FROM dossier_facts,
     LATERAL (VALUES
-        ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0),
-        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0),
-        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt,             0),
-        ('tthc_full_online_rate',      received_full_online,  received_level_known,      received_level_unknown),
-        ('tthc_result_digitized_rate', resolved_digitized,    resolved_digitized_known,  resolved_digitized_unknown),
-        ('tthc_eid_rate',              received_online_eid,   received_online_eid_known, received_online_eid_unknown),
-        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress, 0)
-    ) AS k(kpi_code, numerator, denominator, rows_unknown)
+        ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0, reach_resolved),
+        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0, reach_tnmt),
+        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt,             0, reach_khdt),
+        ('tthc_full_online_rate',      received_full_online,  received_level_known,      received_level_unknown, reach_level),
+        ('tthc_result_digitized_rate', resolved_digitized,    resolved_digitized_known,  resolved_digitized_unknown, reach_digitized),
+        ('tthc_eid_rate',              received_online_eid,   received_online_eid_known, received_online_eid_unknown, reach_eid),
+        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress, 0, reach_766)
+    ) AS k(kpi_code, numerator, denominator, rows_unknown, reach)
 ),
 bieu06_kpis AS (
     SELECT period_code, unit_code, 'tthc_on_time_rate_reported' AS kpi_code,
@@ -122,8 +119,8 @@ unit_kpis AS (
 district_kpis AS (
     SELECT u.period_code, 'thanh_xuan' AS unit_code, u.kpi_code,
            sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown,
-           -- The district's sum is whole only as far as every unit's data runs.
-           min(u.reach) AS reach, u.source
+           -- The district row counts every unit's dossiers.
+           max(u.reach) AS reach, u.source
     FROM unit_kpis u
     JOIN ref.kpis k USING (kpi_code)
     WHERE k.district_row AND u.unit_code <> 'thanh_xuan'
@@ -153,6 +150,6 @@ LATERAL (SELECT CASE
             WHEN k.year_only AND p.period_kind <> 'Y' THEN NULL
             WHEN un.level = 'ward' THEN k.target_ward
             ELSE k.target_district_level END::DOUBLE AS target) AS t,
--- A report covers its period; dossiers cover what their exports reach.
-LATERAL (SELECT CASE WHEN a.source = 'dossier' THEN least(a.reach, p.last_day) ELSE p.last_day END AS data_through) AS c
+-- A report covers its period; dossiers run as far as the latest they hold.
+LATERAL (SELECT CASE WHEN a.source = 'dossier' THEN a.reach ELSE p.last_day END AS data_through) AS c
 ORDER BY a.period_code, a.unit_code, a.kpi_code

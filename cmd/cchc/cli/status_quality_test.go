@@ -33,7 +33,7 @@ func TestStatusQualityGolden(t *testing.T) {
 	printStatus(&text, &st)
 	goldenFile(t, "status", "quality.txt", text.String())
 	for _, w := range []string{
-		"KỲ CHƯA ĐỦ SỐ LIỆU / PERIOD NOT COMPLETE: số liệu mới có đến 2024-01-09, kỳ kết thúc 2024-06-04",
+		"KỲ CHƯA ĐỦ SỐ LIỆU / PERIOD NOT COMPLETE: số liệu mới có đến 2024-02-28, kỳ kết thúc 2024-06-04",
 		"nhận / received 2024-03-08 08:00 (do người ghi / recorded)",
 		"nhận / received 2024-03-07 10:00 (theo thời điểm tệp / file time)",
 		"timeliness disagrees with their dates: 2",
