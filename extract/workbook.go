@@ -142,7 +142,7 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 			return ft.open(path, opt, stamp)
 		}
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnknownFormat, ext)
+	return nil, errUnknown(head, ext)
 }
 
 // errChanged is the error of a file that changed while it was read.
