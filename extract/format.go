@@ -39,7 +39,7 @@ var formats = []format{
 	{"xlsx", hasPrefix("PK\x03\x04", "PK\x05\x06"), openPackage},
 	{"ole2", hasPrefix("\xD0\xCF\x11\xE0"), openOLE2},
 	{"spreadsheetml", isSpreadsheetML, refuse(errSpreadsheetML)},
-	{"html", isHTML, refuse(errHTML)},
+	{"html", isHTML, openHTML},
 	{"other xml", isXML, refuse(errXML)},
 	{"csv", extIs(".csv", ".txt", ".tsv"), openCSV},
 	{"unicode text", isUTF16Text, openCSV},
@@ -56,7 +56,6 @@ var (
 	errODS           = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
 	errODF           = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
 	errSpreadsheetML = fmt.Errorf("%w: bảng tính Excel 2003 XML (SpreadsheetML) chưa được đọc — hãy lưu lại dưới dạng .xlsx / an Excel 2003 XML workbook (SpreadsheetML) is not read yet: save it as .xlsx", ErrUnknownFormat)
-	errHTML          = fmt.Errorf("%w: trang HTML chưa được đọc — hãy lưu lại dưới dạng .xlsx / an HTML document is not read yet: save it as .xlsx", ErrUnknownFormat)
 	errXML           = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
 )
 

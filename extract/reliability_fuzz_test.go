@@ -297,3 +297,11 @@ func FuzzHasFormulaTag(f *testing.F) {
 		}
 	})
 }
+
+func FuzzOpenHTML(f *testing.F) {
+	f.Add([]byte(`<html><head><meta charset="utf-8"></head><body><table><tr><th rowspan=2>STT</th><th colspan=2>Ngày</th></tr><tr><td>Tiếp<br>nhận</td><td>Hẹn trả</td></tr><tr><td sdval="1">1</td><td x:num="45294.5">03/01/2024</td></tr></table></body></html>`))
+	f.Add([]byte("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\"><table><tr><td>Pho\xD2\xECng</td></tr></table>"))
+	f.Add([]byte(`<table><tr><td>a<table><tr><td>b</td></tr></table></td><td rowspan=0>c</td></tr><tr><td colspan=1001>d</table>`))
+	f.Add(append([]byte{0xFF, 0xFE}, utf16LE("<table><tr><td>x</td></tr></table>")[2:]...))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
+}

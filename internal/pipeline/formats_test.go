@@ -1,0 +1,143 @@
+package pipeline_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/internal/testwh"
+	"github.com/thanhxuan/cchc/load"
+)
+
+// formatsDir holds workbooks of the sample inbox (originals/) and the same
+// workbooks saved by other software: LibreOffice, gnumeric and web-system
+// style HTML (see its README.md).
+const formatsDir = "../../extract/testdata/formats"
+
+// formatPairs are the files of formatsDir and the original each must load
+// as.
+var formatPairs = []struct{ file, original string }{
+	// ../shared/samples-formats, as the project received them.
+	{"samples/ha-dinh_2024-Q1.xls", "ha-dinh_2024-Q1.xlsx"},
+	{"samples/hoso_nhan-chinh_dot1_web.htm", "hoso_nhan-chinh_dot1.xlsx"},
+	// HTML: a web system's export (Windows-1258, a two-row header of
+	// rowspan and colspan, <br>, entities, a table per sheet, dates as text)
+	// and gnumeric's (a three-row merged Biểu 06 header, sheets as tables).
+	{"web/hoso_nhan-chinh_dot1_cp1258.xls", "hoso_nhan-chinh_dot1.xlsx"},
+	{"gnumeric/BC_CCHC_6T_2024_thuongdinh.html", "BC_CCHC_6T_2024_thuongdinh.xlsx"},
+}
+
+// dump is what a load of one file gives, as ../shared/tools/formats.sh
+// compares it: the core rows without lineage, and the rejects by row,
+// column and reason.
+const dump = `
+  select 'dossier' t, dossier_id k, concat_ws('|', unit_code, field, field_group, procedure_code, procedure_name,
+    received_date, due_date, completed_date, channel, service_level, status, result_digitized, eid_verified, timeliness) v from core.dossiers
+  union all select 'indicator', concat_ws('|', unit_code, period_code, indicator_code), cast(value as varchar) from core.indicator_values
+  union all select 'summary', concat_ws('|', unit_code, period_code, field), concat_ws('|', received_total, received_online, resolved_total, resolved_early, resolved_on_time, resolved_late, in_progress_total) from core.tthc_summary
+  union all select 'reject', concat_ws('|', row_number, column_name), reason_code from raw.rejects
+  union all select 'file', status, concat_ws('|', kind, unit_code, period_code, rows_loaded, rows_rejected) from raw.files
+  order by 1, 2, 3`
+
+// TestFormatsLoadAsTheirOriginals: every workbook saved in another format
+// loads alone into exactly the rows (and rejects, at the same row numbers)
+// that its original gives loaded alone.
+func TestFormatsLoadAsTheirOriginals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs of the pipeline per file")
+	}
+	originals := map[string]string{}
+	for _, p := range formatPairs {
+		t.Run(p.file, func(t *testing.T) {
+			want, ok := originals[p.original]
+			if !ok {
+				want = loadAlone(t, filepath.Join(formatsDir, "originals", p.original))
+				originals[p.original] = want
+			}
+			got := loadAlone(t, filepath.Join(formatsDir, p.file))
+			if got != want {
+				t.Errorf("%s loads otherwise than %s:\n%s", p.file, p.original, lineDiff(want, got))
+			}
+		})
+	}
+}
+
+// loadAlone runs the pipeline on an inbox of the one file and dumps the
+// published warehouse.
+func loadAlone(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := testwh.Validate(t, testwh.Config(t, dir))
+	testwh.WriteFile(t, cfg.Inbox, filepath.Base(path), string(data), time.Date(2024, 6, 7, 9, 0, 0, 0, load.Zone))
+	sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t)))
+	if err != nil || !sum.Published {
+		t.Fatalf("run on %s: %v", path, err)
+	}
+	db, closeDB, err := load.OpenReadOnly(cfg.Warehouse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDB()
+	return query(t, db, dump)
+}
+
+func query(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var a, k, v sql.NullString
+		if err := rows.Scan(&a, &k, &v); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", a.String, k.String, v.String)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// lineDiff lists the lines of want missing from got (-) and of got missing
+// from want (+), at most 20.
+func lineDiff(want, got string) string {
+	count := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l]++
+		}
+		return m
+	}
+	w, g := count(want), count(got)
+	var out []string
+	for l, n := range w {
+		for i := g[l]; i < n; i++ {
+			out = append(out, "- "+l)
+		}
+	}
+	for l, n := range g {
+		for i := w[l]; i < n; i++ {
+			out = append(out, "+ "+l)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(a[2:], b[2:]) })
+	if len(out) > 20 {
+		out = append(out[:20], fmt.Sprintf("… %d more", len(out)-20))
+	}
+	return strings.Join(out, "\n")
+}
