@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/thanhxuan/cchc/extract"
+	xlsfixture "github.com/thanhxuan/cchc/internal/fixture"
 )
 
 var (
@@ -36,9 +39,16 @@ func formatFixtures(b *testing.B) map[string]string {
 			return
 		}
 		p := filepath.Join(fixtureDir, "hoso_web.xls")
-		if formatsErr = writeFile(p, func(w io.Writer) error { return webExport(w, rows) }); formatsErr == nil {
-			formatFiles["html"] = p
+		if formatsErr = writeFile(p, func(w io.Writer) error { return webExport(w, rows) }); formatsErr != nil {
+			return
 		}
+		formatFiles["html"] = p
+		p = filepath.Join(fixtureDir, "hoso_97.xls")
+		if formatsErr = os.WriteFile(p, biff8(rows), 0o644); formatsErr != nil {
+			return
+		}
+		formatFiles["xls"] = p
+
 	})
 	if formatsErr != nil {
 		b.Fatal(formatsErr)
@@ -86,12 +96,52 @@ func webExport(w io.Writer, rows [][]string) error {
 	return err
 }
 
+// biff8 writes rows as Excel 97–2003 saves them: text in the shared
+// strings, dates as date cells, whole numbers in RK form.
+func biff8(rows [][]string) []byte {
+	opt := xlsfixture.XLSOptions{XFs: []uint16{22}}
+	index := map[string]int{}
+	var recs []xlsfixture.BIFF
+	for r, row := range rows {
+		for c, v := range row {
+			if v == "" {
+				continue
+			}
+			if t, err := time.Parse("02/01/2006 15:04:05", v); err == nil {
+				recs = append(recs, xlsfixture.XLSNumber(r, c, xlsfixture.XLSCellXF, serial(t)))
+				continue
+			}
+			if t, err := time.Parse("02/01/2006", v); err == nil {
+				recs = append(recs, xlsfixture.XLSNumber(r, c, xlsfixture.XLSCellXF, serial(t)))
+				continue
+			}
+			if n, err := strconv.Atoi(v); err == nil && n < 1<<29 && len(v) < 9 && v[0] != '0' {
+				recs = append(recs, xlsfixture.XLSRK(r, c, 0, xlsfixture.RKInt(int32(n), false)))
+				continue
+			}
+			i, ok := index[v]
+			if !ok {
+				i = len(opt.SST)
+				index[v] = i
+				opt.SST = append(opt.SST, v)
+			}
+			recs = append(recs, xlsfixture.XLSLabelSST(r, c, 0, i))
+		}
+	}
+	return xlsfixture.XLS(opt, xlsfixture.XLSSheet{Name: "Danh sách", Records: recs})
+}
+
+// serial is t as an Excel date number.
+func serial(t time.Time) float64 {
+	return float64(t.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC))) / float64(24*time.Hour)
+}
+
 // BenchmarkFormats: every data row of the same dossiers read and cleaned
 // from each format, beside the xlsx and CSV paths; peak-heap-MiB is the
 // largest heap in use seen while reading (sampled every 1000 rows), which
 // stays flat when a reader streams.
 func BenchmarkFormats(b *testing.B) {
-	for _, kind := range []string{"xlsx", "csv", "html"} {
+	for _, kind := range []string{"xlsx", "csv", "html", "xls"} {
 		b.Run(kind, func(b *testing.B) {
 			path := formatFixtures(b)[kind]
 			s := newStages(b)

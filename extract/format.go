@@ -54,8 +54,8 @@ var (
 	errEmpty         = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnknownFormat)
 	errNotZip        = fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
 	errODS           = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
-	errODF           = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
 	errSpreadsheetML = fmt.Errorf("%w: bảng tính Excel 2003 XML (SpreadsheetML) chưa được đọc — hãy lưu lại dưới dạng .xlsx / an Excel 2003 XML workbook (SpreadsheetML) is not read yet: save it as .xlsx", ErrUnknownFormat)
+	errODF           = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
 	errXML           = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
 )
 
@@ -90,43 +90,46 @@ func refuse(err error) func(string, OpenOptions, fileStamp) (Workbook, error) {
 }
 
 // openOLE2 opens an OLE2 container: an encrypted xlsx, or a legacy .xls
-// (whatever its name), which is refused.
+// (whatever its name).
 func openOLE2(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	switch ole2Kind(path) {
 	case "encrypted":
 		return openXLSX(path, opt, stamp, true)
 	case "xls":
-		return nil, fmt.Errorf("%w: bảng tính Excel 97-2003 (.xls) — hãy lưu lại dưới dạng .xlsx / legacy .xls (Excel 97-2003) workbook: save it as .xlsx", ErrUnknownFormat)
+		return openXLS(path, opt, stamp)
+	case "broken":
+		return nil, fmt.Errorf("%w: tệp Office (OLE2) hỏng hoặc bị cắt cụt — hãy gửi lại / a corrupt or truncated Office (OLE2) file: send it again", ErrUnreadable)
 	}
 	return nil, fmt.Errorf("%w: tệp Office dạng cũ (OLE2) không phải bảng tính / an OLE2 Office file that is not a workbook", ErrUnknownFormat)
 }
 
 // ole2Kind tells an encrypted OOXML package ("encrypted") from a legacy BIFF
-// workbook ("xls") by the streams of the OLE2 container; "" for anything else.
+// workbook ("xls") by the streams of the OLE2 container; "broken" for a
+// container that cannot be read, "" for any other.
 func ole2Kind(p string) (kind string) {
 	defer func() {
 		if recover() != nil {
-			kind = ""
+			kind = "broken"
 		}
 	}()
 	f, err := os.Open(p)
 	if err != nil {
-		return ""
+		return "broken"
 	}
 	defer f.Close()
 	doc, err := mscfb.New(f)
 	if err != nil {
-		return ""
+		return "broken"
 	}
 	for e, err := doc.Next(); err == nil; e, err = doc.Next() {
 		switch e.Name {
 		case "EncryptedPackage", "EncryptionInfo":
 			return "encrypted"
 		case "Workbook", "Book":
-			return "xls"
+			kind = "xls"
 		}
 	}
-	return ""
+	return kind
 }
 
 // textHead is the head of a file read as text: UTF-16 (by its byte-order

@@ -39,8 +39,13 @@ func TestOpenWorkbookSniff(t *testing.T) {
 		{"a.TXT", csvText, "", nil, ""},
 		{"a.tsv", csvText, "", nil, ""},
 		{"empty.csv", nil, "", nil, ""},
-		{"legacy.xls", fixture.OLE2("Workbook"), "", ErrUnknownFormat, "legacy .xls (Excel 97-2003) workbook: save it as .xlsx"},
-		{"legacy-book.csv", fixture.OLE2("Book"), "", ErrUnknownFormat, "save it as .xlsx"},
+		// An OLE2 file is read for what its streams are: a Workbook stream
+		// is an .xls, whatever the name (an empty one is no BIFF8), a Book
+		// stream an Excel 5.0/95 workbook.
+		{"legacy.xls", fixture.OLE2("Workbook"), "", ErrUnknownFormat, "an .xls file that is no readable Excel 97-2003 (BIFF8) workbook: open it in Excel and save it as .xlsx"},
+		{"legacy-book.csv", fixture.OLE2("Book"), "", ErrUnknownFormat, "an Excel 5.0/95 (BIFF5) workbook: open it in Excel and save it as .xlsx"},
+		{"xls-named.csv", fixture.XLS(fixture.XLSOptions{}, fixture.XLSSheet{Name: "Danh sách"}), "Danh sách", nil, ""},
+		{"broken.xls", fixture.OLE2("Workbook")[:700], "", ErrUnreadable, "a corrupt or truncated Office (OLE2) file: send it again"},
 		{"other.doc", fixture.OLE2("WordDocument"), "", ErrUnknownFormat, "an OLE2 Office file that is not a workbook"},
 		{"empty.xlsm", nil, "", ErrUnreadable, "the file is empty"},
 		{"empty.dat", nil, "", ErrUnknownFormat, "the file is empty"},

@@ -305,3 +305,16 @@ func FuzzOpenHTML(f *testing.F) {
 	f.Add(append([]byte{0xFF, 0xFE}, utf16LE("<table><tr><td>x</td></tr></table>")[2:]...))
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
 }
+
+func FuzzOpenXLS(f *testing.F) {
+	recs := []fixture.BIFF{fixture.XLSLabelSST(0, 0, 0, 0), fixture.XLSLabelSST(0, 1, 0, 1), fixture.XLSNumber(1, 0, fixture.XLSCellXF, 45294.5),
+		fixture.XLSMulRK(1, 1, 0, fixture.RKInt(1, false), fixture.RKFloat(1.5, true)), fixture.XLSBool(2, 0, true), fixture.XLSMerge(0, 0, 0, 1)}
+	recs = append(recs, fixture.XLSFormulaText(2, 1, "Đã trả")...)
+	f.Add(fixture.XLS(fixture.XLSOptions{SST: []string{"Mã hồ sơ", "Phường Khương Đình"}, SSTSplit: 16, XFs: []uint16{22}, Date1904: true},
+		fixture.XLSSheet{Name: "Danh sách", Records: recs}, fixture.XLSSheet{Name: "Biểu đồ", Chart: true}))
+	f.Add(fixture.XLS(fixture.XLSOptions{}, fixture.XLSSheet{Name: "S", Records: []fixture.BIFF{fixture.XLSLabel(2, 0, 0, "b"), fixture.XLSLabel(0, 0, 0, "a")}}))
+	if b, err := os.ReadFile("testdata/formats/samples/Bieu06_ha_dinh_Q1_2024.xls"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
+}

@@ -25,6 +25,8 @@ const formatsDir = "../../extract/testdata/formats"
 // as.
 var formatPairs = []struct{ file, original string }{
 	// ../shared/samples-formats, as the project received them.
+	{"samples/hoso_nhan-chinh_dot1.xls", "hoso_nhan-chinh_dot1.xlsx"},
+	{"samples/Bieu06_ha_dinh_Q1_2024.xls", "Bieu06_ha_dinh_Q1_2024.xlsx"},
 	{"samples/ha-dinh_2024-Q1.xls", "ha-dinh_2024-Q1.xlsx"},
 	{"samples/hoso_nhan-chinh_dot1_web.htm", "hoso_nhan-chinh_dot1.xlsx"},
 	// HTML: a web system's export (Windows-1258, a two-row header of
@@ -32,6 +34,10 @@ var formatPairs = []struct{ file, original string }{
 	// and gnumeric's (a three-row merged Biểu 06 header, sheets as tables).
 	{"web/hoso_nhan-chinh_dot1_cp1258.xls", "hoso_nhan-chinh_dot1.xlsx"},
 	{"gnumeric/BC_CCHC_6T_2024_thuongdinh.html", "BC_CCHC_6T_2024_thuongdinh.xlsx"},
+	// BIFF8 as gnumeric writes it (its own string table layout, a report
+	// and its Biểu 06 as two sheets).
+	{"gnumeric/hoso_nhan-chinh_dot1.xls", "hoso_nhan-chinh_dot1.xlsx"},
+	{"gnumeric/BC_CCHC_6T_2024_thuongdinh.xls", "BC_CCHC_6T_2024_thuongdinh.xlsx"},
 }
 
 // dump is what a load of one file gives, as ../shared/tools/formats.sh
