@@ -38,7 +38,7 @@ var formats = []format{
 	{"ods", isOpenDocument, refuseOpenDocument},
 	{"xlsx", hasPrefix("PK\x03\x04", "PK\x05\x06"), openPackage},
 	{"ole2", hasPrefix("\xD0\xCF\x11\xE0"), openOLE2},
-	{"spreadsheetml", isSpreadsheetML, refuse(errSpreadsheetML)},
+	{"spreadsheetml", isSpreadsheetML, openSpreadsheetML},
 	{"html", isHTML, openHTML},
 	{"other xml", isXML, refuse(errXML)},
 	{"csv", extIs(".csv", ".txt", ".tsv"), openCSV},
@@ -50,13 +50,12 @@ var formats = []format{
 }
 
 var (
-	errEmptyXLSX     = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnreadable)
-	errEmpty         = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnknownFormat)
-	errNotZip        = fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
-	errODS           = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
-	errSpreadsheetML = fmt.Errorf("%w: bảng tính Excel 2003 XML (SpreadsheetML) chưa được đọc — hãy lưu lại dưới dạng .xlsx / an Excel 2003 XML workbook (SpreadsheetML) is not read yet: save it as .xlsx", ErrUnknownFormat)
-	errODF           = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
-	errXML           = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
+	errEmptyXLSX = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnreadable)
+	errEmpty     = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnknownFormat)
+	errNotZip    = fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
+	errODS       = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
+	errODF       = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
+	errXML       = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
 )
 
 // hasPrefix matches a file whose head starts with one of the magic strings.

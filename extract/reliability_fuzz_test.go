@@ -318,3 +318,12 @@ func FuzzOpenXLS(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
 }
+
+func FuzzOpenSpreadsheetML(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="DS"><Table>` +
+		`<Row><Cell ss:MergeDown="1"><Data ss:Type="String">STT</Data></Cell><Cell ss:MergeAcross="1"><Data ss:Type="String">Ngày</Data></Cell></Row>` +
+		`<Row ss:Index="3"><Cell ss:Index="2"><Data ss:Type="DateTime">2024-01-03T14:05:00.000</Data></Cell><Cell><Data ss:Type="Number">1.5</Data></Cell><Cell><Data ss:Type="Boolean">1</Data></Cell></Row>` +
+		`</Table></Worksheet><Worksheet ss:Name="B"/></Workbook>`))
+	f.Add([]byte(`<?xml version="1.0" encoding="windows-1258"?><ss:Workbook xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><ss:Worksheet ss:Name="S"><ss:Table><ss:Row ss:Span="2"><ss:Cell><ss:Data ss:Type="String">Pho` + "\xD2\xEC" + `ng</ss:Data><Comment><ss:Data>x</ss:Data></Comment></ss:Cell></ss:Row></ss:Table></ss:Worksheet></ss:Workbook>`))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xml", b) })
+}

@@ -38,6 +38,12 @@ var formatPairs = []struct{ file, original string }{
 	// and its Biểu 06 as two sheets).
 	{"gnumeric/hoso_nhan-chinh_dot1.xls", "hoso_nhan-chinh_dot1.xlsx"},
 	{"gnumeric/BC_CCHC_6T_2024_thuongdinh.xls", "BC_CCHC_6T_2024_thuongdinh.xlsx"},
+	// Excel 2003 XML: LibreOffice's (ss: prefixes, MergeDown over a Biểu 06
+	// header, DateTime cells) and Excel 2003's own style named .xls (a
+	// two-row header merged down, ss:Index gaps).
+	{"libreoffice/hoso_nhan-chinh_dot1.xml", "hoso_nhan-chinh_dot1.xlsx"},
+	{"libreoffice/BC_CCHC_6T_2024_thuongdinh.xml", "BC_CCHC_6T_2024_thuongdinh.xlsx"},
+	{"web/hoso_nhan-chinh_dot1_excel2003.xls", "hoso_nhan-chinh_dot1.xlsx"},
 }
 
 // dump is what a load of one file gives, as ../shared/tools/formats.sh

@@ -97,4 +97,5 @@ def main():
     out.append('</body></html>')
     open(o.out, 'w', encoding=cs, newline='\r\n').write('\n'.join(out) + '\n')
 
-main()
+if __name__ == '__main__':
+    main()
