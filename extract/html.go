@@ -340,8 +340,13 @@ func (t *htmlTables) step() error {
 				return nil // a stray </table>, as a browser ignores it
 			}
 			if t.reading() {
+				// The rest of the document is not read: the file must still
+				// be the one opened.
 				t.endRow()
 				t.ended = true
+				if err := t.book.stamp.check(t.book.path); err != nil {
+					return err
+				}
 			}
 			t.stack = t.stack[:len(t.stack)-1]
 		case "tr", "thead", "tbody", "tfoot":

@@ -153,3 +153,51 @@ func lineDiff(want, got string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestFormatsWhatAPersonSees: a reject of an HTML export of one table has no
+// sheet and the <tr> ordinal for its row; one of a tab-separated text named
+// .xls the line; an OpenDocument spreadsheet fails with a message that
+// names it and asks for .xlsx; the other files of the inbox still load.
+func TestFormatsWhatAPersonSees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a run of the pipeline")
+	}
+	dir := t.TempDir()
+	cfg := testwh.Validate(t, testwh.Config(t, dir))
+	at := time.Date(2024, 6, 7, 9, 0, 0, 0, load.Zone)
+	var web strings.Builder
+	web.WriteString(`<html><head><meta charset="utf-8"></head><body><table border=1>
+<tr><td colspan=9><b>UBND PHƯỜNG KIM GIANG</b></td></tr>
+<tr></tr>
+<tr><th>Mã hồ sơ</th><th>Tên thủ tục</th><th>Lĩnh vực</th><th>Đơn vị tiếp nhận</th><th>Ngày tiếp nhận</th><th>Ngày hẹn trả</th><th>Ngày trả kết quả</th><th>Hình thức nộp</th><th>Trạng thái</th></tr>
+`)
+	for i, received := range []string{"02/01/2024", "03/01/2024", "31/02/2024", "05/01/2024"} {
+		fmt.Fprintf(&web, "<tr><td>KG-%d</td><td>Đăng ký khai sinh</td><td>Hộ tịch</td><td>Phường Kim Giang</td><td>%s 08:00</td><td>10/01/2024</td><td>09/01/2024</td><td>Trực tuyến</td><td>Đã trả kết quả</td></tr>\n", i+1, received)
+	}
+	web.WriteString("</table></body></html>\n")
+	testwh.WriteFile(t, cfg.Inbox, "hoso_kim-giang_web.xls", web.String(), at)
+	tsv := strings.ReplaceAll(testwh.DossierCSV("TX", 3), ",", "\t")
+	tsv = strings.Replace(tsv, "03/01/2024", "32/01/2024", 1) // TX-2, on line 3
+	testwh.WriteFile(t, cfg.Inbox, "hoso_tab.xls", tsv, at)
+	ods, err := os.ReadFile(filepath.Join(formatsDir, "gnumeric", "Bieu06_ha_dinh_Q1_2024.ods"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testwh.WriteFile(t, cfg.Inbox, "Bieu06_ha_dinh_Q1_2024.ods", string(ods), at)
+	sum, err := pipeline.Run(context.Background(), cfg, pipeline.WithLogger(testwh.Log(t)))
+	if err != nil || !sum.Published {
+		t.Fatalf("run: %v", err)
+	}
+	got := testwh.Query(t, cfg.Warehouse, `SELECT concat_ws('|', file_path, coalesce(sheet, 'NULL'), row_number, column_name, raw_value)
+		FROM raw.rejects ORDER BY file_path, row_number`)
+	want := "hoso_kim-giang_web.xls|NULL|6|received_at|31/02/2024 08:00\nhoso_tab.xls|NULL|3|received_at|32/01/2024"
+	if got != want {
+		t.Errorf("rejects:\n%s\nwant:\n%s", got, want)
+	}
+	got = testwh.Query(t, cfg.Warehouse, `SELECT concat_ws('|', path, status, rows_loaded, message) FROM raw.files ORDER BY path`)
+	want = "Bieu06_ha_dinh_Q1_2024.ods|failed|0|unsupported file format: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx\n" +
+		"hoso_kim-giang_web.xls|loaded|3\nhoso_tab.xls|loaded|2"
+	if got != want {
+		t.Errorf("raw.files:\n%s\nwant:\n%s", got, want)
+	}
+}
