@@ -144,6 +144,16 @@ func sheetEn(sheet string) string {
 	return fmt.Sprintf("sheet %q: ", sheet)
 }
 
+// recoveredReading turns a panic of a reader of the given format into an
+// error: a malformed file fails alone.
+func recoveredReading(err *error, format string) {
+	if r := recover(); r != nil {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug,
+		// often not an error at all, and no cause a caller should test for.
+		*err = fmt.Errorf("%w: tệp %s hỏng, trình đọc gặp lỗi nội bộ / malformed %s (reader panic: %v)", ErrUnreadable, format, format, r)
+	}
+}
+
 // formatNumber writes a number cell as the xlsx reader returns one (its raw
 // value): the shortest decimal that reads back as the same float64, never
 // with an exponent, so a date serial reads as one (transform.ParseDateTime).

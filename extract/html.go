@@ -42,7 +42,7 @@ type htmlBook struct {
 }
 
 func openHTML(path string, opt OpenOptions, stamp fileStamp) (_ Workbook, err error) {
-	defer recovered(&err)
+	defer recoveredReading(&err, "HTML")
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
@@ -94,7 +94,9 @@ func (b *htmlBook) charset(sample []byte) {
 	if label := declaredCharset(sample); label != "" {
 		e, err := htmlindex.Get(label)
 		if err == nil {
-			if name, _ := htmlindex.Name(e); name != "utf-8" {
+			// A meta element cannot be read in UTF-16 bytes: a document that
+			// declares UTF-16 there is UTF-8, as the HTML standard has it.
+			if name, _ := htmlindex.Name(e); name != "utf-8" && !strings.HasPrefix(name, "utf-16") {
 				b.enc = e
 			}
 			return

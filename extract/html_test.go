@@ -97,6 +97,7 @@ func TestHTMLCharset(t *testing.T) {
 		{"utf-8 by default", []byte(`<html><body>` + table), ""},
 		{"utf-8 with a BOM that outranks the meta", append([]byte("\xEF\xBB\xBF"), `<html><head><meta charset="windows-1252"></head><body>`+table...), ""},
 		{"utf-16", utf16LE(`<html><body>` + table), ""},
+		{"utf-16 declared in utf-8 bytes", []byte(`<html><head><meta charset="utf-16"></head><body>` + table), ""},
 		{"windows-1258 undeclared", cp1258(`<html><body>` + table), "read as Windows-1258"},
 		{"an unknown charset", []byte(`<html><head><meta charset="x-unknown"></head><body>` + table), `declares an unknown charset "x-unknown"`},
 	}

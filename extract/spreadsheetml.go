@@ -39,6 +39,7 @@ type xmlBook struct {
 }
 
 func openSpreadsheetML(path string, opt OpenOptions, stamp fileStamp) (_ Workbook, err error) {
+	defer recoveredReading(&err, "XML")
 	b := &xmlBook{path: path, opt: opt, stamp: stamp}
 	// One pass over the document lists its worksheets and checks that it is
 	// well-formed to its end: a document that breaks off or turns invalid

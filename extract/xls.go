@@ -86,7 +86,7 @@ func errXLSCorrupt(what string) error {
 }
 
 func openXLS(path string, opt OpenOptions, stamp fileStamp) (_ Workbook, err error) {
-	defer xlsRecovered(&err)
+	defer recoveredReading(&err, ".xls")
 	b := &xlsBook{path: path, opt: opt, stamp: stamp, formats: map[uint16]bool{}, budget: int(min(4*opt.MaxXMLBytes, math.MaxInt32))}
 	s, err := b.stream()
 	if err != nil {
@@ -117,16 +117,6 @@ func openXLS(path string, opt OpenOptions, stamp fileStamp) (_ Workbook, err err
 	return b, nil
 }
 
-// xlsRecovered turns a panic of the compound-file or record reader into an
-// error: a malformed file fails alone.
-func xlsRecovered(err *error) {
-	if r := recover(); r != nil {
-		// The panic value is printed, not wrapped (%v): it is a reader's bug,
-		// often not an error at all, and no cause a caller should test for.
-		*err = fmt.Errorf("%w: tệp .xls hỏng, trình đọc gặp lỗi nội bộ / malformed .xls (reader panic: %v)", ErrUnreadable, r)
-	}
-}
-
 func (b *xlsBook) Sheets() []string {
 	out := make([]string, len(b.sheets))
 	for i, s := range b.sheets {
@@ -139,7 +129,7 @@ func (b *xlsBook) Close() error    { return nil }
 func (b *xlsBook) Notes() []string { return b.notes.list() }
 
 func (b *xlsBook) Rows(sheet string) (_ RowReader, err error) {
-	defer xlsRecovered(&err)
+	defer recoveredReading(&err, ".xls")
 	i := slices.IndexFunc(b.sheets, func(s xlsSheet) bool { return s.name == sheet })
 	if i < 0 {
 		return nil, fmt.Errorf("%w: no sheet %q", ErrUnreadable, sheet)
