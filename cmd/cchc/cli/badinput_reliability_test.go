@@ -196,7 +196,7 @@ func TestReliabilityBadInput(t *testing.T) {
 		"hoso_nhan-chinh_ngay-sai.csv":        "loaded|2|5|",
 		"nhan-chinh_2024-Q1.xlsx":             "loaded|",
 		"Bieu06_khuong_dinh_Q1_2024.xlsx":     "loaded|2|1|",
-		"cu.xls":                              "failed|0|0|unsupported file format: bảng tính Excel 97-2003 (.xls) — hãy lưu lại dưới dạng .xlsx / legacy .xls (Excel 97-2003) workbook: save it as .xlsx",
+		"cu.xls":                              "failed|0|0|unsupported file format: tệp .xls không phải bảng tính Excel 97-2003 (BIFF8) đọc được — hãy mở bằng Excel và lưu lại dưới dạng .xlsx / an .xls file that is no readable Excel 97-2003 (BIFF8) workbook: open it in Excel and save it as .xlsx",
 		"trong.csv":                           "failed|0|0|no recognisable header",
 		"khong-doc-duoc.csv":                  "failed|0|0|file cannot be read: open " + filepath.Join(inbox, "khong-doc-duoc.csv") + ": permission denied",
 		"tu-tro.csv":                          "failed|0|0|file cannot be read: stat " + filepath.Join(inbox, "tu-tro.csv") + ": too many levels of symbolic links",
