@@ -176,10 +176,13 @@ func (sr *sheetReader) cell(t xmlTag, col int) (int, error) {
 	// children refills: keep what the attributes say, not the bytes.
 	var typ string
 	style := -1
-	for attrs := t.attrs; len(attrs) > 0; {
+	for attrs := t.attrs; ; {
 		name, val, rest, err := nextAttr(attrs)
 		if err != nil {
 			return col, err
+		}
+		if name == nil {
+			break
 		}
 		attrs = rest
 		switch string(name) {
@@ -209,7 +212,15 @@ func (sr *sheetReader) cell(t xmlTag, col int) (int, error) {
 	vStart, vEnd := 0, 0
 	var isText string
 	sr.ftext = sr.ftext[:0]
+	fast := false
 	if !t.selfClosing {
+		var err error
+		fast, hasV, hasIS, vStart, vEnd, isText, err = sr.fastCell(typ == "inlineStr")
+		if err != nil {
+			return col, err
+		}
+	}
+	if !t.selfClosing && !fast {
 		for {
 			c, ok, err := sr.sc.next()
 			if err != nil {
@@ -265,7 +276,9 @@ func (sr *sheetReader) cell(t xmlTag, col int) (int, error) {
 			sp.s, _ = sr.strings.get(i)
 		}
 	case "inlineStr":
-		if hasIS {
+		if hasIS && fast && vEnd > vStart {
+			sp.start, sp.end, sp.fromVals = vStart, vEnd, true
+		} else if hasIS {
 			sp.s = isText
 		} else {
 			sp.start, sp.end, sp.fromVals = vStart, vEnd, true
@@ -304,6 +317,48 @@ func (sr *sheetReader) cell(t xmlTag, col int) (int, error) {
 		sr.spans = append(sr.spans, sp)
 	}
 	return col, nil
+}
+
+// fastCell reads the two shapes that nearly every cell of a large sheet
+// has, <v>TEXT</v></c> and (for an inline string) <is><t>TEXT</t></is></c>,
+// when the whole cell is in the buffer; fast is false (and nothing read)
+// for any other shape, which cell reads as XML.
+func (sr *sheetReader) fastCell(inline bool) (fast, hasV, hasIS bool, vStart, vEnd int, isText string, err error) {
+	sc := sr.sc
+	sc.need(16)
+	b := sc.buf[sc.pos:]
+	open, end := "<v>", "</v></c>"
+	if inline {
+		open, end = "<is><t>", "</t></is></c>"
+	}
+	if len(b) < len(open) || string(b[:len(open)]) != open {
+		return
+	}
+	lt := bytes.IndexByte(b[len(open):], '<')
+	if lt < 0 {
+		return
+	}
+	rest := b[len(open)+lt:]
+	if len(rest) < len(end) || string(rest[:len(end)]) != end {
+		return
+	}
+	text := b[len(open) : len(open)+lt]
+	vStart = len(sr.vals)
+	if sr.vals, err = appendDecoded(sr.vals, text); err != nil {
+		return
+	}
+	vEnd = len(sr.vals)
+	sc.pos += len(open) + lt + len(end)
+	if !inline {
+		return true, true, false, vStart, vEnd, "", nil
+	}
+	if bytes.Contains(sr.vals[vStart:vEnd], []byte("_x")) {
+		isText = bstrDecode(string(sr.vals[vStart:vEnd]))
+		sr.vals = sr.vals[:vStart]
+		return true, false, true, vStart, vStart, isText, nil
+	}
+	// The inline text stays in vals: vStart:vEnd is the string item's.
+	return true, false, true, vStart, vEnd, "", nil
 }
 
 // days1904 is the day the 1904 date system starts, in the 1900 system.
@@ -351,34 +406,47 @@ func allDigits(s []byte) bool {
 }
 
 // nextAttr takes the first attribute off a tag's attribute text: its local
-// name and raw value.
+// name and raw value; name is nil when there is none left.
 func nextAttr(attrs []byte) (name, val, rest []byte, err error) {
 	i := 0
-	for i < len(attrs) && (attrs[i] == ' ' || attrs[i] == '\t' || attrs[i] == '\n' || attrs[i] == '\r') {
+	for i < len(attrs) && isSpace(attrs[i]) {
 		i++
 	}
-	attrs = attrs[i:]
-	if len(attrs) == 0 {
+	if i == len(attrs) {
 		return nil, nil, nil, nil
 	}
-	eq := bytes.IndexByte(attrs, '=')
-	if eq < 0 {
+	start, colon := i, -1
+	for i < len(attrs) && attrs[i] != '=' && !isSpace(attrs[i]) {
+		if attrs[i] == ':' {
+			colon = i
+		}
+		i++
+	}
+	name = attrs[start:i]
+	if colon >= 0 {
+		name = attrs[colon+1 : i]
+	}
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
+	}
+	if i == len(attrs) || attrs[i] != '=' {
 		return nil, nil, nil, fmt.Errorf("%w: an attribute without a value", errMalformedXML)
 	}
-	name = bytes.TrimRight(attrs[:eq], " \t\r\n")
-	if c := bytes.IndexByte(name, ':'); c >= 0 {
-		name = name[c+1:]
+	i++
+	for i < len(attrs) && isSpace(attrs[i]) {
+		i++
 	}
-	r := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
-	if len(r) == 0 || r[0] != '"' && r[0] != '\'' {
+	if i == len(attrs) || attrs[i] != '"' && attrs[i] != '\'' {
 		return nil, nil, nil, fmt.Errorf("%w: an attribute without quotes", errMalformedXML)
 	}
-	end := bytes.IndexByte(r[1:], r[0])
+	end := bytes.IndexByte(attrs[i+1:], attrs[i])
 	if end < 0 {
 		return nil, nil, nil, fmt.Errorf("%w: an unterminated attribute", errMalformedXML)
 	}
-	return name, r[1 : 1+end], r[end+2:], nil
+	return name, attrs[i+1 : i+1+end], attrs[i+2+end:], nil
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // finish reads what follows the rows, so that the part's checksum is
 // checked, and tells whether the part ends with the worksheet's closing tag.

@@ -132,38 +132,33 @@ func (s *xmlScan) next() (t xmlTag, ok bool, err error) {
 	}
 }
 
-// tag reads the tag at pos ('<' and a name), up to its '>', minding quotes.
+// tag reads the tag at pos ('<' and a name), up to its '>', minding quotes
+// (a '>' may stand in an attribute value). Tags are short: a loop over
+// their bytes costs less than searching for each quote.
 func (s *xmlScan) tag() (t xmlTag, ok bool, err error) {
-	rel := 1 // from pos
+	i := 1 // from pos
+	var q byte
 	for {
 		b := s.buf[s.pos:]
-		gt := bytes.IndexByte(b[rel:], '>')
-		if gt >= 0 {
-			gt += rel
-			q := quoteIn(b[rel:gt])
-			if q < 0 {
-				return s.split(gt)
-			}
-			q += rel
-			end := bytes.IndexByte(b[q+1:], b[q])
-			if end >= 0 {
-				rel = q + 1 + end + 1
+		for ; i < len(b); i++ {
+			c := b[i]
+			if q != 0 {
+				if c == q {
+					q = 0
+				}
 				continue
+			}
+			switch c {
+			case '>':
+				return s.split(i)
+			case '"', '\'':
+				q = c
 			}
 		}
 		if !s.fill() {
 			return t, false, fmt.Errorf("%w: the input ends inside a tag", errMalformedXML)
 		}
 	}
-}
-
-func quoteIn(b []byte) int {
-	d := bytes.IndexByte(b, '"')
-	a := bytes.IndexByte(b, '\'')
-	if d < 0 || (a >= 0 && a < d) {
-		return a
-	}
-	return d
 }
 
 // split takes the tag buf[pos:pos+gt+1] apart and moves past it.
@@ -367,32 +362,15 @@ func charRef(ref []byte) (rune, bool) {
 func clip(b []byte) []byte { return b[:min(len(b), 16)] }
 
 // attr returns the value of the attribute named key (its local name) in a
-// tag's attribute text, entities decoded; ok is false when it is absent.
+// tag's attribute text, entities decoded (into scratch); ok is false when it
+// is absent.
 func attr(attrs []byte, key string, scratch []byte) (v []byte, ok bool, err error) {
-	for len(attrs) > 0 {
-		i := 0
-		for i < len(attrs) && (attrs[i] == ' ' || attrs[i] == '\t' || attrs[i] == '\n' || attrs[i] == '\r') {
-			i++
+	for {
+		name, val, rest, err := nextAttr(attrs)
+		if err != nil || name == nil {
+			return nil, false, err
 		}
-		attrs = attrs[i:]
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 {
-			return nil, false, nil
-		}
-		name := bytes.TrimRight(attrs[:eq], " \t\r\n")
-		if c := bytes.IndexByte(name, ':'); c >= 0 {
-			name = name[c+1:]
-		}
-		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
-		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
-			return nil, false, fmt.Errorf("%w: an attribute without quotes", errMalformedXML)
-		}
-		end := bytes.IndexByte(rest[1:], rest[0])
-		if end < 0 {
-			return nil, false, fmt.Errorf("%w: an unterminated attribute", errMalformedXML)
-		}
-		val := rest[1 : 1+end]
-		attrs = rest[end+2:]
+		attrs = rest
 		if string(name) != key {
 			continue
 		}
@@ -402,5 +380,4 @@ func attr(attrs []byte, key string, scratch []byte) (v []byte, ok bool, err erro
 		v, err = appendDecoded(scratch[:0], val)
 		return v, true, err
 	}
-	return nil, false, nil
 }
