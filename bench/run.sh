@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # bench/run.sh [ROWS] — the performance measurements of the README, on this machine:
-#   1. `cchc run` on a ROWS-row dossier xlsx against the parse-only floor (bench/floor:
-#      excelize Rows() reading every cell as raw text), with peak RSS;
+#   1. xlsx: `cchc run` on a ROWS-row dossier workbook against the parse-only
+#      floor (bench/floor: excelize Rows() reading every cell as raw text),
+#      with peak RSS; beside it the readers alone on the same sheet: the
+#      project's own (floor -reader cchc), github.com/thedatashed/xlsxreader
+#      (bench/peers, a module of its own: skipped when it cannot be built),
+#      and inflating the package only (floor -reader inflate, the physical
+#      floor). Once for the sheet `cchc gen` writes (inline strings) and once
+#      for the same sheet re-saved by LibreOffice (a shared-strings table, as
+#      Excel writes; skipped without soffice);
 #   2. the same rows as CSV against DuckDB's read_csv of it (bench/readcsv);
 #   3. a re-run after one new file arrives in an inbox of 100 files, against the full run;
 #   4. 20 equal files: one worker against as many as there are cores, and the
-#      same run held to one core (taskset) against all cores.
-# ROWS defaults to 1,000,000 (about a minute of parsing per pass); use 100000 for a quick look.
+#      same run held to one core (taskset) against all cores;
+#   5. rows/s of each stage (go test -bench in bench/, 20,000 rows).
+# ROWS defaults to 1,000,000; use 200000 for a quicker look.
 set -euo pipefail
 rows=${1:-1000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +24,8 @@ cd "$root"
 go build -tags duckdb_arrow -o "$work/cchc" ./cmd/cchc
 go build -o "$work/floor" ./bench/floor
 go build -tags duckdb_arrow -o "$work/readcsv" ./bench/readcsv
+peers=""
+if (cd bench/peers && go build -o "$work/peers" .) 2>/dev/null; then peers="$work/peers"; fi
 
 # seconds and peak RSS (MiB) of a command, from GNU time when it is there.
 measure() {
@@ -28,13 +38,32 @@ measure() {
   fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 
-echo "== 1. xlsx: $rows rows"
+# xlsx NAME DIR: the readers and the run on DIR/dossiers.xlsx.
+xlsx() {
+  local name=$1 dir=$2 f=$2/dossiers.xlsx
+  echo "== 1. xlsx, $name: $rows rows"
+  read -r floor floor_rss < <(measure "$work/floor" "$f")
+  read -r ours ours_rss < <(measure "$work/floor" -reader cchc "$f")
+  read -r infl _ < <(measure "$work/floor" -reader inflate "$f")
+  echo "readers alone: excelize ${floor}s (${floor_rss} MiB)   ours ${ours}s (${ours_rss} MiB, $(ratio "$ours" "$floor") of excelize, $(rate "$rows" "$ours") rows/s)   inflate only ${infl}s ($(ratio "$infl" "$floor"))"
+  if [ -n "$peers" ]; then
+    read -r peer peer_rss < <(measure "$peers" "$f")
+    echo "xlsxreader v1.2.8: ${peer}s (${peer_rss} MiB)   ours against it: $(ratio "$ours" "$peer")"
+  fi
+  read -r run run_rss < <(measure "$work/cchc" run -q --inbox "$dir" --warehouse "$work/$name.duckdb")
+  echo "parse-only floor: ${floor}s   cchc run: ${run}s (${run_rss} MiB)   ratio: $(ratio "$run" "$floor")"
+}
 mkdir -p "$work/x"
 "$work/cchc" gen --rows "$rows" --out "$work/x/dossiers.xlsx" >/dev/null
-read -r floor floor_rss < <(measure "$work/floor" "$work/x/dossiers.xlsx")
-read -r run run_rss < <(measure "$work/cchc" run -q --inbox "$work/x" --warehouse "$work/x.duckdb")
-echo "parse-only floor: ${floor}s (${floor_rss} MiB)   cchc run: ${run}s (${run_rss} MiB)   ratio: $(ratio "$run" "$floor")"
+xlsx "inline strings (cchc gen)" "$work/x"
+if command -v soffice >/dev/null; then
+  mkdir -p "$work/s"
+  soffice --headless --convert-to xlsx --outdir "$work/s" "$work/x/dossiers.xlsx" >/dev/null 2>&1
+  xlsx "shared strings (re-saved by LibreOffice)" "$work/s"
+fi
+rm -rf "$work/x" "$work/s" "$work"/*.duckdb*
 
 echo "== 2. csv: $rows rows"
 mkdir -p "$work/c"
@@ -42,6 +71,7 @@ mkdir -p "$work/c"
 read -r rc rc_rss < <(measure "$work/readcsv" "$work/c/dossiers.csv" "$work/readcsv.duckdb")
 read -r run run_rss < <(measure "$work/cchc" run -q --inbox "$work/c" --warehouse "$work/c.duckdb")
 echo "duckdb read_csv: ${rc}s (${rc_rss} MiB)   cchc run: ${run}s (${run_rss} MiB)   ratio: $(ratio "$run" "$rc")"
+rm -rf "$work/c" "$work"/*.duckdb*
 
 echo "== 3. incremental: 100 files, then one more"
 mkdir -p "$work/i"
@@ -64,3 +94,9 @@ if command -v taskset >/dev/null; then
   read -r core1 _ < <(measure env CCHC_EXTRACT_WORKERS=1 taskset -c 0 "$work/cchc" run -q --inbox "$work/p" --warehouse "$work/pc.duckdb")
   echo "1 core: ${core1}s   $(nproc) cores: ${all}s   speed-up: $(ratio "$core1" "$all")"
 fi
+
+echo "== 5. rows/s per stage (20,000 rows, go test -bench)"
+go test -tags duckdb_arrow -run '^$' -bench 'RowParsing|Transform|Load' -benchtime 3x ./bench 2>/dev/null |
+  awk '/^Benchmark/ { for (i = 1; i <= NF; i++) if ($i == "rows/s") printf "%-28s %10.0f rows/s\n", $1, $(i-1) }'
+go test -tags duckdb_arrow -run '^$' -bench 'SheetReader' -benchtime 3x ./extract 2>/dev/null |
+  awk '/^Benchmark/ { printf "%-28s %s %s", $1, $3, $4; for (i = 5; i <= NF; i++) if ($i == "MB/s" || $i == "rows/s") printf "   %s %s", $(i-1), $i; print "" }'

@@ -79,6 +79,23 @@ func TestReaderMatchesExcelize(t *testing.T) {
 		t.Errorf("only %d cells compared in %d files", compared, len(paths))
 	}
 	t.Logf("%d workbooks, %d cells compared", len(paths), compared)
+
+	// Once more with every shared-strings table spilled, a head of 64
+	// bytes and a window of 256: lookups from the head, the window, ahead
+	// of it and behind it.
+	defer func(s, h, w int64, c int) { spillSST, hotBytes, windowSize, cacheMax = s, h, w, c }(spillSST, hotBytes, windowSize, cacheMax)
+	spillSST, hotBytes, windowSize, cacheMax = -1, 64, 256, 8
+	spilled := 0
+	for _, p := range paths {
+		n, err := compareReaders(p)
+		if err != nil {
+			t.Errorf("spilled: %s: %v", p, err)
+		}
+		spilled += n
+	}
+	if spilled != compared {
+		t.Errorf("spilled: %d cells compared, %d held in memory", spilled, compared)
+	}
 }
 
 // fixtureWorkbooks are the fixture writers' kinds of workbook: excelize's

@@ -126,6 +126,13 @@ func (sr *sheetReader) row() ([]string, error) {
 	sr.vals, sr.spans = sr.vals[:0], sr.spans[:0]
 	col := 0
 	for {
+		if ok, next, err := sr.cellTagFast(col + 1); ok {
+			if err != nil {
+				return nil, err
+			}
+			col = next
+			continue
+		}
 		t, ok, err := sr.sc.next()
 		if err != nil {
 			return nil, err
@@ -185,42 +192,113 @@ func (sr *sheetReader) cell(t xmlTag, col int) (int, error) {
 			break
 		}
 		attrs = rest
-		switch string(name) {
-		case "r":
-			if len(val) == 0 {
-				break
-			}
-			if bytes.IndexByte(val, '&') >= 0 {
-				if val, err = appendDecoded(nil, val); err != nil {
-					return col, err
-				}
-			}
-			c, err := refColumn(val)
-			if err != nil {
-				return col, err
-			}
-			col = c
-		case "s":
-			if i, err := strconv.Atoi(string(val)); err == nil {
-				style = i
-			}
-		case "t":
-			typ = cellType(val)
+		if col, style, typ, err = cellAttr(name, val, col, style, typ); err != nil {
+			return col, err
 		}
 	}
+	return sr.cellBody(t.selfClosing, col, typ, style)
+}
+
+// cellAttr applies one attribute of a <c> tag.
+func cellAttr(name, val []byte, col, style int, typ string) (int, int, string, error) {
+	switch string(name) {
+	case "r":
+		if len(val) == 0 {
+			break
+		}
+		if bytes.IndexByte(val, '&') >= 0 {
+			var err error
+			if val, err = appendDecoded(nil, val); err != nil {
+				return col, style, typ, err
+			}
+		}
+		c, err := refColumn(val)
+		if err != nil {
+			return col, style, typ, err
+		}
+		col = c
+	case "s":
+		if i, err := strconv.Atoi(string(val)); err == nil {
+			style = i
+		}
+	case "t":
+		typ = cellType(val)
+	}
+	return col, style, typ, nil
+}
+
+// cellTagFast reads a <c> start tag at the scanner's position in one pass,
+// when it is plainly one (no prefix, every attribute quoted, the whole tag
+// buffered); ok is false, and nothing read, otherwise.
+func (sr *sheetReader) cellTagFast(col int) (ok bool, next int, err error) {
+	sc := sr.sc
+	sc.need(64)
+	b := sc.buf[sc.pos:]
+	if len(b) < 4 || b[0] != '<' || b[1] != 'c' || !isSpace(b[2]) {
+		return false, col, nil
+	}
+	var typ string
+	style := -1
+	selfClosing := false
+	i := 3
+	for {
+		for i < len(b) && isSpace(b[i]) {
+			i++
+		}
+		if i >= len(b) {
+			return false, col, nil
+		}
+		if b[i] == '>' {
+			i++
+			break
+		}
+		if b[i] == '/' {
+			if i+1 < len(b) && b[i+1] == '>' {
+				selfClosing = true
+				i += 2
+				break
+			}
+			return false, col, nil
+		}
+		ns := i
+		for i < len(b) && b[i] != '=' && b[i] != ':' && !isSpace(b[i]) && b[i] != '>' {
+			i++
+		}
+		if i+1 >= len(b) || b[i] != '=' || b[i+1] != '"' && b[i+1] != '\'' {
+			return false, col, nil
+		}
+		name := b[ns:i]
+		j := bytes.IndexByte(b[i+2:], b[i+1])
+		if j < 0 {
+			return false, col, nil
+		}
+		val := b[i+2 : i+2+j]
+		i += 3 + j
+		if col, style, typ, err = cellAttr(name, val, col, style, typ); err != nil {
+			return true, col, err
+		}
+	}
+	sc.pos += i
+	next, err = sr.cellBody(selfClosing, col, typ, style)
+	return true, next, err
+}
+
+// cellBody reads what a <c> holds, up to its closing tag, once its start
+// tag told its column, type and style.
+func (sr *sheetReader) cellBody(selfClosing bool, col int, typ string, style int) (int, error) {
 	var hasV, hasF, hasIS bool
 	vStart, vEnd := 0, 0
 	var isText string
 	sr.ftext = sr.ftext[:0]
 	fast := false
-	if !t.selfClosing {
+	if !selfClosing {
 		var err error
 		fast, hasV, hasIS, vStart, vEnd, isText, err = sr.fastCell(typ == "inlineStr")
 		if err != nil {
 			return col, err
 		}
 	}
-	if !t.selfClosing && !fast {
+	if !selfClosing && !fast {
 		for {
 			c, ok, err := sr.sc.next()
 			if err != nil {
