@@ -88,3 +88,29 @@ func TestSheetReaderShapes(t *testing.T) {
 		t.Errorf("finish: %v, %v", complete, err)
 	}
 }
+
+// TestSheetInvalidUTF8: bytes that are not UTF-8 in a sheet's text read as
+// U+FFFD (encoding/xml would refuse the sheet; excelize then read it short).
+func TestSheetInvalidUTF8(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.xlsx")
+	sheet := "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Ph\xffường</t></is></c><c r=\"B1\" t=\"s\"><v>0</v></c></row>"
+	if err := writeFuzzBook(p, false, "<si><t>a\xc3</t></si>", 1, sheet); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := OpenWorkbook(p, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rr, err := wb.Rows("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	if !rr.Next() {
+		t.Fatal(rr.Err())
+	}
+	if got := strings.Join(rr.Row().Cells, "|"); got != "Ph\uFFFDường|a\uFFFD" {
+		t.Errorf("cells %q", got)
+	}
+}

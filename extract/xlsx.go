@@ -286,8 +286,10 @@ func (r *xlsxRows) Next() bool {
 		}
 		cols = r.raw
 	}
+	// Bytes that are not UTF-8 become U+FFFD: encoding/xml refuses them,
+	// the project's reader passes them on.
 	var cut int
-	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, false)
+	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, true)
 	if cut > 0 {
 		if r.cut == 0 {
 			r.cutAt = fmt.Sprintf("dòng/row %d", r.num)
