@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 )
 
 // xlsRows reads the cells of one sheet (rowSource).
@@ -309,43 +308,5 @@ func (b *xlsBook) isDate(xf uint16) bool {
 		return false
 	}
 	f := b.xfFormat[xf]
-	switch {
-	case f >= 14 && f <= 22, f >= 27 && f <= 36, f >= 45 && f <= 47, f >= 50 && f <= 58:
-		return true
-	}
-	return b.formats[f]
-}
-
-// isDateFormat tells whether a number format code shows a date or a time:
-// it has a date or time letter outside quoted text, escapes, brackets
-// ([Red], [$-42A]) and fill or padding characters.
-func isDateFormat(code string) bool {
-	if strings.EqualFold(code, "general") {
-		return false
-	}
-	for i := 0; i < len(code); i++ {
-		switch ch := code[i]; ch {
-		case '"':
-			j := strings.IndexByte(code[i+1:], '"')
-			if j < 0 {
-				return false
-			}
-			i += j + 1
-		case '\\', '_', '*':
-			i++
-		case '[':
-			j := strings.IndexByte(code[i:], ']')
-			if j < 0 {
-				return false
-			}
-			// Elapsed time ([h]:mm) is a time; a colour or locale is not.
-			if in := strings.ToLower(code[i+1 : i+j]); in == "h" || in == "hh" || in == "m" || in == "mm" || in == "s" || in == "ss" {
-				return true
-			}
-			i += j
-		case 'd', 'D', 'm', 'M', 'y', 'Y', 'h', 'H', 's', 'S', 'e':
-			return true
-		}
-	}
-	return false
+	return builtInDate(int(f)) || b.formats[f]
 }
