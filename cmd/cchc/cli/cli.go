@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -52,6 +53,15 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globalFlags{}
 	root := newRoot(g, stdin, stdout, stderr)
 	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// `cchc rn --inbox x`: the unknown command, not its flags, is the mistake.
+		if c == root && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			if e := unknownCommand(c, args[:1]); e != nil {
+				return e
+			}
+		}
+		return usageError{err}
+	})
 	err := root.ExecuteContext(ctx)
 	if g.finishProgress != nil {
 		g.finishProgress() // end a progress bar's line before the error
@@ -95,6 +105,12 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 		Short:         "Kho dữ liệu cải cách hành chính quận Thanh Xuân — the CCHC data warehouse pipeline",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The root runs only to say what is wrong: an unknown command is a
+		// usage error (exit 2), never the help and success — a typo in a
+		// cron line must not pass unnoticed.
+		Args:                       unknownCommand,
+		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -118,8 +134,38 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 	}
 	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
 	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g), newExportCmd(g), newDocsCmd(g), newReportCmd(g))
-	root.Args = cobra.NoArgs
 	return root
+}
+
+// unknownCommand rejects what the root was given instead of a command, with
+// cobra's suggestions of the commands it may have meant.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageError{fmt.Errorf("%s (cchc --help lists the commands)", msg)}
+}
+
+// noArgs is the Args of a command that takes only flags: a stray argument is
+// a usage error that says so, with hint (what the arguments probably meant)
+// when it has one.
+func noArgs(hint func(args []string) string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("%s takes no arguments, got %q", c.CommandPath(), strings.Join(args, " "))
+		if hint != nil {
+			if h := hint(args); h != "" {
+				return usageError{fmt.Errorf("%s: %s", msg, h)}
+			}
+		}
+		return usageError{fmt.Errorf("%s (%s --help)", msg, c.CommandPath())}
+	}
 }
 
 // logger builds the injected logger: text on stderr, JSON with --json, errors
@@ -143,7 +189,7 @@ func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "print the version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(nil),
 		RunE: func(c *cobra.Command, _ []string) error {
 			fmt.Fprintln(c.OutOrStdout(), "cchc", version)
 			return nil

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/thanhxuan/cchc/config"
@@ -39,5 +41,47 @@ func TestExitCodes(t *testing.T) {
 		if tt.err != nil && !bytes.Contains(stderr.Bytes(), []byte(tt.err.Error())) {
 			t.Errorf("%s: stderr %q does not say the error", tt.name, stderr.String())
 		}
+	}
+}
+
+// TestUnknownCommandsFailLoudly: a typo of a command, or arguments where a
+// command takes flags, is a usage error (exit 2) that says what was meant —
+// never the help and success, which a cron line would not notice.
+func TestUnknownCommandsFailLoudly(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		says []string
+	}{
+		{[]string{"inspcet"}, []string{`unknown command "inspcet"`}},
+		{[]string{"versoin"}, []string{`unknown command "versoin"`, "did you mean version?"}},
+		{[]string{"rn", "--inbox", "x"}, []string{`unknown command "rn"`, "run"}},
+		{[]string{"run", "inbox", "wh.duckdb"}, []string{"takes no arguments", "--inbox inbox --warehouse wh.duckdb"}},
+		{[]string{"report", "bao-cao.xlsx"}, []string{"takes no arguments", "--out FILE.xlsx"}},
+		{[]string{"status", "wh.duckdb"}, []string{"takes no arguments", "--warehouse FILE"}},
+	} {
+		out, code := runCLI(t, c.args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d:\n%s", c.args, code, ExitUsage, out)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(out, s) {
+				t.Errorf("%v: output lacks %q:\n%s", c.args, s, out)
+			}
+		}
+	}
+	// Every command that takes only flags refuses a stray argument before
+	// it does anything.
+	root := newRoot(&globalFlags{}, strings.NewReader(""), io.Discard, io.Discard)
+	for _, sub := range root.Commands() {
+		if name := sub.Name(); name == "help" || name == "completion" || name == "export" {
+			continue // help and completion take a topic; export takes its folder
+		}
+		if out, code := runCLI(t, sub.Name(), "stray"); code != ExitUsage || !strings.Contains(out, "takes no arguments") {
+			t.Errorf("cchc %s stray: exit %d:\n%s", sub.Name(), code, out)
+		}
+	}
+	// Bare cchc prints the help.
+	if out, code := runCLI(t); code != ExitOK || !strings.Contains(out, "Available Commands") {
+		t.Errorf("cchc: exit %d:\n%s", code, out)
 	}
 }

@@ -28,7 +28,7 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "demo",
 		Short: "generate a realistic, seeded set of workbooks for the wards and departments, run the pipeline on them and print the KPI scoreboard",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(func([]string) string { return "the demo's folder is a flag: --dir DIR" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			return runDemo(c, g, o)
 		},

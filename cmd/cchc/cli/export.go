@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/outpath"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
@@ -53,6 +54,9 @@ only the keyed applicant_key).`,
 			}
 			if format != "parquet" {
 				return usageError{fmt.Errorf("--format %q: only parquet is supported", format)}
+			}
+			if err := outpath.Dir(args[0]); err != nil {
+				return usageError{err}
 			}
 			o.Warehouse, o.Dir = cfg.Warehouse, args[0]
 			m, err := warehouse.Export(c.Context(), o)

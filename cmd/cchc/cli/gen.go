@@ -25,7 +25,7 @@ func newGenCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "gen --out FILE.xlsx|FILE.csv --rows N  |  gen --inbox --out DIR",
 		Short: "generate realistic workbooks: one dossier export of N rows (benchmarks), or a whole messy inbox",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(func([]string) string { return "the file or folder to write is a flag: --out FILE.xlsx|FILE.csv|DIR" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.out == "" {
 				return usageError{fmt.Errorf("--out is required")}

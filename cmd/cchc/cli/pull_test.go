@@ -65,6 +65,10 @@ pull:
   retries: 0
 `, share, filepath.Join(dir, "not-mounted"), ts.URL, ts.URL))
 
+	// The inbox is not there yet: pull makes it.
+	if err := os.RemoveAll(filepath.Join(dir, "inbox")); err != nil {
+		t.Fatal(err)
+	}
 	out, code := runCLI(t, "pull", "--config", cfg, "--progress", "none")
 	if code != ExitFailed {
 		t.Fatalf("exit %d, want %d:\n%s", code, ExitFailed, out)

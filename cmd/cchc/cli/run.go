@@ -25,7 +25,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "run",
 		Short: "extract every new file of the inbox, load, build the models, test and publish the warehouse",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(flagsHint),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
@@ -47,6 +47,17 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
 	f.String("models-dir", "", "folder of the data team's own SQL models and tests [models_dir, CCHC_MODELS_DIR]")
 	return c
+}
+
+// flagsHint reads stray arguments of run (and of the commands that take the
+// same flags) as the folder and the warehouse a user meant to name:
+// `cchc run inbox wh.duckdb` was `--inbox inbox --warehouse wh.duckdb`.
+func flagsHint(args []string) string {
+	h := "the inbox and the warehouse are flags, --inbox DIR --warehouse FILE"
+	if len(args) == 2 {
+		h += fmt.Sprintf(": did you mean --inbox %s --warehouse %s?", args[0], args[1])
+	}
+	return h
 }
 
 // printSummary writes the run summary for people.

@@ -34,7 +34,7 @@ schedule.shutdown_grace, then it is aborted (a second signal aborts at once).
 An aborted run publishes nothing: the previous warehouse stays as it was, and
 the next run loads what the aborted one did not. Exit status 0 after a clean
 stop, 130 when a run had to be aborted.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(func([]string) string { return "the jobs come from the configuration: --config FILE" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {

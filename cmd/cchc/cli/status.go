@@ -31,7 +31,7 @@ units that have not sent their report and the days left to the deadline; for
 the period whose deadline passed last, the units still missing and those that
 were late; and the rejected rows waiting for a person, by reason. With --json
 it prints the same as one JSON document.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(func([]string) string { return "the warehouse is a flag: --warehouse FILE (or warehouse: in --config)" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
