@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -83,5 +85,59 @@ func TestUnknownCommandsFailLoudly(t *testing.T) {
 	// Bare cchc prints the help.
 	if out, code := runCLI(t); code != ExitOK || !strings.Contains(out, "Available Commands") {
 		t.Errorf("cchc: exit %d:\n%s", code, out)
+	}
+}
+
+// TestHelpEndsWithItsOwnExitTable: each command's --help ends with the exit
+// statuses of that command, and no two commands share a table by mistake.
+func TestHelpEndsWithItsOwnExitTable(t *testing.T) {
+	root := newRoot(&globalFlags{}, strings.NewReader(""), io.Discard, io.Discard)
+	seen := map[string]string{}
+	for _, sub := range append(root.Commands(), root) {
+		name := sub.Name()
+		if name == "help" || name == "completion" {
+			continue
+		}
+		table := sub.Annotations[exitAnnotation]
+		if table == "" {
+			t.Errorf("%s has no exit table", name)
+			continue
+		}
+		if other, ok := seen[table]; ok {
+			t.Errorf("%s and %s have the same exit table", name, other)
+		}
+		seen[table] = name
+		args := []string{name, "--help"}
+		if sub == root {
+			args = []string{"--help"}
+		}
+		out, code := runCLI(t, args...)
+		if code != ExitOK || !strings.HasSuffix(out, "\nEXIT STATUS\n"+table) {
+			t.Errorf("cchc %v: exit %d; does not end with its exit table:\n%s\nwant the end:\n%s", args, code, out, table)
+		}
+	}
+	out, _ := runCLI(t, "report", "--help")
+	if strings.Contains(out, "the warehouse was published") {
+		t.Errorf("report --help shows run's exit table:\n%s", out)
+	}
+}
+
+// TestVersion: the module version, the revision and DuckDB's version.
+func TestVersion(t *testing.T) {
+	out, code := runCLI(t, "version")
+	if code != ExitOK || !regexp.MustCompile(`^cchc \S+\nrevision .+\ngo go1\.\S+\nduckdb v\d+\.\d+\.\d+`).MatchString(out) {
+		t.Errorf("cchc version:\n%s", out)
+	}
+	// The built binary knows the modules it was linked with.
+	if r := relRunCchc(t, nil, "version"); r.code != ExitOK || !regexp.MustCompile(`\nduckdb v\d+\.\d+\.\d+, github.com/duckdb/duckdb-go-bindings v\S+`).MatchString(r.stdout) {
+		t.Errorf("the binary's version (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var b strings.Builder
+	printVersion(&b, &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.3.0"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "5f73e455a94f"}, {Key: "vcs.time", Value: "2026-11-29T10:00:00Z"}, {Key: "vcs.modified", Value: "true"},
+	}}, "v1.5.6")
+	want := "cchc v0.3.0\nrevision 5f73e455a94f (2026-11-29T10:00:00Z, with uncommitted changes)\ngo go1.26.8\nduckdb v1.5.6\n"
+	if b.String() != want {
+		t.Errorf("printVersion:\n%s\nwant:\n%s", b.String(), want)
 	}
 }

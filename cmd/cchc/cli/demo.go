@@ -37,7 +37,11 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 	c.Flags().Int64Var(&o.seed, "seed", 1, "random seed of the generator")
 	c.Flags().IntVar(&o.perUnit, "dossiers-per-unit", 120, "dossiers generated per unit")
 	c.Flags().StringVar(&o.period, "period", "2024-6M", "period of the printed scoreboard")
-	return c
+	return exits(c,
+		"0", "the workbooks were generated, the warehouse published and the scoreboard printed",
+		"1", "generating, running or reading failed",
+		"2", exitUsageText,
+		"130", exitInterruptedText)
 }
 
 func runDemo(c *cobra.Command, g *globalFlags, o *demoOptions) error {

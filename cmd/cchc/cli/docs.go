@@ -51,7 +51,10 @@ stamp, so it can be kept under version control and compared.`,
 	f.String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
 	f.String("models-dir", "", "the data team's own models, to draw their dependencies too [models_dir, CCHC_MODELS_DIR]")
 	f.StringVar(&out, "out", "", "folder to write data-dictionary.md and data-dictionary.html into")
-	return c
+	return exits(c,
+		"0", "the dictionary was written",
+		"1", "there is no warehouse yet, or reading it or writing the files failed",
+		"2", exitUsageText+"; an --out that is not a writable folder")
 }
 
 // docsOptions is what writeDocs needs.

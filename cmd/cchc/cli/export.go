@@ -71,7 +71,10 @@ only the keyed applicant_key).`,
 	}
 	c.Flags().StringVar(&format, "format", "parquet", "output format (only parquet)")
 	c.Flags().String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
-	return c
+	return exits(c,
+		"0", "every table was exported",
+		"1", "there is no warehouse yet, or reading it or writing failed; the previous export is left as it was",
+		"2", exitUsageText+"; DIR missing, or its parent not a writable folder")
 }
 
 // printExport writes what was exported, a table a line.

@@ -60,5 +60,8 @@ func newGenCmd() *cobra.Command {
 	c.Flags().Int64Var(&o.seed, "seed", 1, "random seed")
 	c.Flags().BoolVar(&o.inbox, "inbox", false, "write a whole inbox of every kind instead of one file")
 	c.Flags().IntVar(&o.perUnit, "dossiers-per-unit", 120, "with --inbox: dossiers per unit")
-	return c
+	return exits(c,
+		"0", "written",
+		"1", "writing failed",
+		"2", exitUsageText)
 }

@@ -56,7 +56,12 @@ are still pulled; the exit status is then 1.`,
 	f.String("warehouse", "", "the DuckDB file whose state folder keeps the pull state [warehouse, CCHC_WAREHOUSE]")
 	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
 	f.StringArrayVar(&names, "source", nil, "pull only this source (repeatable; default: all)")
-	return c
+	return exits(c,
+		"0", "every source was pulled (or had nothing new)",
+		"1", "a source failed (the others were still pulled), or the pull state could not be kept",
+		"2", exitUsageText+"; a --source the configuration does not have",
+		"3", "another cchc pull holds the pull state",
+		"130", exitInterruptedText)
 }
 
 // makeInbox creates the configured inbox when it is not there yet: pulling

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +220,15 @@ func TestProgressRendering(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(lines[1]), &got); err != nil || got.Msg != "progress" || got.Event != steps[1] {
 		t.Errorf("line %s decodes to %+v (%v)", lines[1], got, err)
+	}
+
+	// Beside text logs, the same lines are text.
+	buf.Reset()
+	ui = newProgress(progressJSON, &buf)
+	ui.lines.setFormat(false)
+	ui.render(steps[0])
+	if !regexp.MustCompile(`^time=\S+\+07:00 level=INFO msg=progress phase=files name=a.csv status=loaded done=1 total=2 rows=10\n$`).MatchString(buf.String()) {
+		t.Errorf("text progress line %q", buf.String())
 	}
 
 	buf.Reset()

@@ -80,7 +80,10 @@ written under a temporary name and renamed into place.`,
 	f.StringVar(&o.Out, "out", "", "workbook to write (.xlsx)")
 	f.StringVar(&o.HTML, "html", "", "also write a static HTML page with the same tables and charts")
 	f.String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
-	return c
+	return exits(c,
+		"0", "the report was written",
+		"1", "there is no warehouse yet, or reading it or writing the files failed (an existing report is left as it was)",
+		"2", exitUsageText+"; a --period the warehouse does not have; an --out or --html whose folder does not exist or cannot be written")
 }
 
 // validate checks everything the report needs before anything is read: the

@@ -46,7 +46,12 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	f.String("warehouse", "", "the DuckDB file to publish [warehouse, CCHC_WAREHOUSE]")
 	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
 	f.String("models-dir", "", "folder of the data team's own SQL models and tests [models_dir, CCHC_MODELS_DIR]")
-	return c
+	return exits(c,
+		"0", "the warehouse was published (rejected rows, if any, are in raw.rejects)",
+		"1", "nothing was published: a model, a data test or publishing failed; the previous warehouse is unchanged",
+		"2", exitUsageText,
+		"3", "another cchc run holds this warehouse's state directory",
+		"130", exitInterruptedText+"; the published warehouse is unchanged")
 }
 
 // flagsHint reads stray arguments of run (and of the commands that take the

@@ -58,7 +58,10 @@ it prints the same as one JSON document.`,
 	f.IntVar(&runs, "runs", 5, "how many published runs to show")
 	f.StringVar(&today, "today", "", "the date to count deadlines from, YYYY-MM-DD (default: today in Asia/Ho_Chi_Minh; also CCHC_TODAY)")
 	f.MarkHidden("today")
-	return c
+	return exits(c,
+		"0", "the status was printed",
+		"1", "there is no warehouse yet, or it could not be read",
+		"2", exitUsageText)
 }
 
 // statusOptionsFrom fills the options of `cchc status` from the configuration
