@@ -127,6 +127,9 @@ pull:
 	if !strings.Contains(out, "NGUỒN / SOURCES") || !strings.Contains(out, "failing: source cannot be read") {
 		t.Errorf("status does not show the failing sources:\n%s", out)
 	}
+	if out, code := runCLI(t, "status", "--config", cfg, "--period", "2024-Q7"); code != ExitUsage || !strings.Contains(out, `--period "2024-Q7"`) {
+		t.Errorf("status --period 2024-Q7: exit %d\n%s", code, out)
+	}
 }
 
 // TestOpsComments: every table, view and column of ops carries a comment.
