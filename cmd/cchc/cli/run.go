@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -11,6 +12,7 @@ import (
 	"github.com/thanhxuan/cchc/config"
 	"github.com/thanhxuan/cchc/internal/msg"
 	"github.com/thanhxuan/cchc/internal/pipeline"
+	"github.com/thanhxuan/cchc/seeds"
 )
 
 // flagKeys binds command-line flags to configuration keys.
@@ -65,20 +67,22 @@ func flagsHint(args []string) string {
 	return h
 }
 
-// printSummary writes the run summary for people.
+// printSummary writes the run summary for people: Vietnamese first, English
+// beside it, unit names from the seeds (codes where a script greps them).
 func printSummary(w io.Writer, s *pipeline.Summary) {
 	loaded, rejected := s.Rows()
-	fmt.Fprintf(w, "run %s\n", s.RunID)
-	fmt.Fprintf(w, "files: %d loaded, %d failed, %d duplicate, %d skipped (already loaded)\n",
-		s.Count(pipeline.Loaded), s.Count(pipeline.Failed), s.Count(pipeline.Duplicate), s.Count(pipeline.Skipped))
-	fmt.Fprintf(w, "rows: %d loaded, %d rejected\n", loaded, rejected)
+	fmt.Fprintf(w, "lần chạy / run %s\n", s.RunID)
+	nLoaded, nFailed, nDup, nSkip := s.Count(pipeline.Loaded), s.Count(pipeline.Failed), s.Count(pipeline.Duplicate), s.Count(pipeline.Skipped)
+	fmt.Fprintf(w, "tệp: nạp %d, lỗi %d, trùng %d, bỏ qua %d (đã nạp trước) / files: %d loaded, %d failed, %d duplicate, %d skipped (already loaded)\n",
+		nLoaded, nFailed, nDup, nSkip, nLoaded, nFailed, nDup, nSkip)
+	fmt.Fprintf(w, "dòng: nạp %d, bị loại %d / rows: %d loaded, %d rejected\n", loaded, rejected, loaded, rejected)
 	if len(s.RejectsByReason) > 0 {
 		var reasons []string
 		for r := range s.RejectsByReason {
 			reasons = append(reasons, r)
 		}
 		sort.Strings(reasons)
-		fmt.Fprintln(w, "rejects by reason (raw.rejects):")
+		fmt.Fprintln(w, "dòng bị loại theo lý do / rejects by reason (raw.rejects):")
 		for _, r := range reasons {
 			fmt.Fprintf(w, "  %-30s %d\n", r, s.RejectsByReason[r])
 		}
@@ -90,7 +94,7 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		}
 	}
 	if len(failed) > 0 {
-		fmt.Fprintln(w, "failed files (raw.files):")
+		fmt.Fprintln(w, "tệp không đọc được / failed files (raw.files):")
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, f := range failed {
 			fmt.Fprintf(tw, "  %s\t%s\n", f.Path, msg.Clip(f.Message, 160))
@@ -106,37 +110,64 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		}
 		if r.Err != nil {
 			failedModels++
-			fmt.Fprintf(w, "FAILED %s %s: %v\n", r.Kind, r.Name, r.Err)
+			fmt.Fprintf(w, "LỖI / FAILED %s %s: %v\n", r.Kind, r.Name, r.Err)
 		}
 	}
-	fmt.Fprintf(w, "models: %d built, %d data tests, %d failed; KPI rows: %d\n", models, tests, failedModels, s.KPIRows)
-	printReportStatus(w, s.Reports)
+	fmt.Fprintf(w, "mô hình: %d, kiểm thử dữ liệu: %d, lỗi: %d; dòng KPI: %d / models: %d built, %d data tests, %d failed; KPI rows: %d\n",
+		models, tests, failedModels, s.KPIRows, models, tests, failedModels, s.KPIRows)
+	printReportStatus(w, s.Reports, unitNames())
 	if s.Published {
-		fmt.Fprintf(w, "published %s\n", s.Warehouse)
+		fmt.Fprintf(w, "đã công bố / published %s\n", s.Warehouse)
 	} else {
-		fmt.Fprintln(w, "NOT published: the previous warehouse is unchanged")
+		fmt.Fprintln(w, "CHƯA công bố: kho cũ giữ nguyên / NOT published: the previous warehouse is unchanged")
 	}
 }
 
-func printReportStatus(w io.Writer, rs *pipeline.ReportStatus) {
+func printReportStatus(w io.Writer, rs *pipeline.ReportStatus, names map[string]string) {
 	if rs == nil {
 		return
 	}
 	for _, p := range rs.Periods {
-		fmt.Fprintf(w, "reports %s: %d received (%d late), %d missing", p.Period, p.Received, p.Late, len(p.Missing))
+		fmt.Fprintf(w, "báo cáo kỳ %s: đã nhận %d (trễ hạn %d), chưa gửi %d / reports %s: %d received (%d late), %d missing",
+			p.Period, p.Received, p.Late, len(p.Missing), p.Period, p.Received, p.Late, len(p.Missing))
 		if len(p.Missing) > 0 && len(p.Missing) <= 12 {
-			fmt.Fprintf(w, ": %v", p.Missing)
+			var missing []string
+			for _, u := range p.Missing {
+				missing = append(missing, nameOf(names, u))
+			}
+			fmt.Fprintf(w, ": %s", strings.Join(missing, ", "))
 		}
 		fmt.Fprintln(w)
 	}
 	if len(rs.Gaps) > 0 {
-		fmt.Fprintf(w, "reconciliation gaps (Biểu 06 − dossiers, marts.tthc_reconciliation): %d\n", len(rs.Gaps))
+		fmt.Fprintf(w, "chênh lệch Biểu 06 − hồ sơ / reconciliation gaps (marts.tthc_reconciliation): %d\n", len(rs.Gaps))
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for i, g := range rs.Gaps {
 			if i == 10 {
-				fmt.Fprintf(w, "  … %d more\n", len(rs.Gaps)-10)
+				fmt.Fprintf(tw, "  … còn %d / %d more\n", len(rs.Gaps)-10, len(rs.Gaps)-10)
 				break
 			}
-			fmt.Fprintf(w, "  %s %-22s resolved %+d, on time or early %+d\n", g.Period, g.Unit, g.ResolvedDiff, g.OnTime)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\tđã giải quyết / resolved %+d\tđúng hạn, trước hạn / on time or early %+d\n", g.Period, nameOf(names, g.Unit), g.Unit, g.ResolvedDiff, g.OnTime)
+		}
+		tw.Flush()
+	}
+}
+
+// unitNames maps unit codes to their Vietnamese names (seeds/units.csv).
+func unitNames() map[string]string {
+	names := map[string]string{}
+	if c, err := seeds.Load(nil); err == nil {
+		for _, u := range c.Units {
+			names[u.Code] = u.NameVI
 		}
 	}
+	return names
+}
+
+// nameOf is a unit's name, or its code when the seeds do not have it.
+func nameOf(names map[string]string, code string) string {
+	if n, ok := names[code]; ok {
+		return n
+	}
+	return code
 }
