@@ -44,8 +44,8 @@ leadership, in Vietnamese:
   Tổng quan             the district's KPIs against the plan's targets, met or
                         missed, with a chart, and who sent the period's report
   II.1 … II.7           one sheet per KPI family (section II of the plan):
-                        every ward and department as a row, green = met,
-                        red = missed, and one chart per KPI
+                        every ward and department as a row, ✓ Đạt (blue) =
+                        met, ✗ Chưa đạt (orange) = missed, one chart per KPI
   Gửi báo cáo           who reported on time, late, or not at all
   Đối chiếu Biểu 06     the on-time rates the units reported against those
                         computed from their dossier records
@@ -53,7 +53,8 @@ leadership, in Vietnamese:
 
 With --html it also writes one self-contained page (no script, no outside
 file) with the same tables and charts drawn as inline SVG. Files are
-written under a temporary name and renamed into place.`,
+written under a temporary name and renamed into place. Every sheet prints
+one A4 page wide, its header rows repeated on each page.`,
 		Args: noArgs(func([]string) string { return "the files are flags: --out FILE.xlsx, --html FILE.html" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
