@@ -124,6 +124,7 @@ func TestHelpEndsWithItsOwnExitTable(t *testing.T) {
 
 // TestVersion: the module version, the revision and DuckDB's version.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	out, code := runCLI(t, "version")
 	if code != ExitOK || !regexp.MustCompile(`^cchc \S+\nrevision .+\ngo go1\.\S+\nduckdb v\d+\.\d+\.\d+`).MatchString(out) {
 		t.Errorf("cchc version:\n%s", out)

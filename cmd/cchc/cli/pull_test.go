@@ -36,6 +36,7 @@ func writeConfig(t *testing.T, dir, extra string) string {
 // the rest lands in the inbox, and the next `cchc run` records it all in
 // ops.source_pulls.
 func TestPullCommand(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/broken.csv" {
 			http.Error(w, "boom", http.StatusInternalServerError)
@@ -134,6 +135,7 @@ pull:
 
 // TestOpsComments: every table, view and column of ops carries a comment.
 func TestOpsComments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "")
 	testwh.WriteFile(t, filepath.Join(dir, "inbox"), "hoso.csv", testwh.DossierCSV("X", 1), time.Time{})

@@ -395,6 +395,7 @@ func (r *relReader) expect(prefix string) string {
 // sees half of one: it keeps the build it opened, polling all along; a new
 // reader, and the old one once it reopens the file, see the new build.
 func TestReliabilityReaderKeepsSnapshot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -442,6 +443,7 @@ func TestReliabilityReaderKeepsSnapshot(t *testing.T) {
 // state directory exits with ExitLocked and says so, changing nothing; a lock
 // left by a dead process does not block.
 func TestReliabilityNoOverlappingRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -597,6 +599,7 @@ func relReleaseGate(t *testing.T, gate string) {
 // copy under another name is a duplicate; a corrected re-export supersedes
 // the earlier rows in core while raw keeps both.
 func TestReliabilityIdempotent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -694,6 +697,7 @@ func TestReliabilityIdempotent(t *testing.T) {
 // TestReliabilityFailedFilesOnce: a file that cannot be read is recorded once,
 // not once per run: running the same inbox again changes nothing.
 func TestReliabilityFailedFilesOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()[:1]...)

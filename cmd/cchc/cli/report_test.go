@@ -19,6 +19,7 @@ import (
 // files it wrote, and an unknown period is a usage error that lists the
 // periods there are and writes nothing.
 func TestReportCommand(t *testing.T) {
+	t.Parallel()
 	cfg := testwh.Config(t, t.TempDir())
 	testwh.WriteFile(t, cfg.Inbox, "bao-cao/BC_CCHC_Q1_2024_KimGiang.csv", testwh.ReportCSV("UBND PHƯỜNG KIM GIANG", "QUÝ I NĂM 2024"), time.Time{})
 	testwh.WriteFile(t, cfg.Inbox, "ho-so/hoso_kim-giang.csv", testwh.DossierCSV("KG", 5), time.Time{})
