@@ -88,6 +88,7 @@ func reportWarehouse(t *testing.T) string {
 // it as a workbook and a page, and checks both against the warehouse's
 // marts.
 func TestReport(t *testing.T) {
+	t.Parallel()
 	wh := reportWarehouse(t)
 	dir := t.TempDir()
 	xlsx, page := filepath.Join(dir, "bao-cao.xlsx"), filepath.Join(dir, "bao-cao.html")

@@ -129,6 +129,7 @@ func goldenFile(t *testing.T, dir, name, got string) {
 }
 
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	dir, stateDir, wh := statusWarehouse(t)
 	clean := func(s string) string { return strings.ReplaceAll(s, dir, "$DIR") }
 	o := StatusOptions{Warehouse: wh, StateDir: stateDir, Today: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Runs: 5}
