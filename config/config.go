@@ -32,7 +32,7 @@ type Config struct {
 	Warehouse string `mapstructure:"warehouse"`  // the published DuckDB file
 	StateDir  string `mapstructure:"state_dir"`  // private state; default: WAREHOUSE.state beside the warehouse
 	ModelsDir string `mapstructure:"models_dir"` // the data team's own models and tests (schema/name.sql, tests/*.sql)
-	SeedsDir  string `mapstructure:"seeds_dir"`  // a folder replacing the embedded seeds (same file names)
+	SeedsDir  string `mapstructure:"seeds_dir"`  // the data team's seed rows, added to the embedded seeds (same file names and columns; docs/seeds.md)
 
 	PII     PII     `mapstructure:"pii"`
 	Extract Extract `mapstructure:"extract"`

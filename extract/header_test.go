@@ -229,3 +229,15 @@ func TestPeriods(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutKey: a kind's row key is its first required field in the
+// seeds, the column every data row has.
+func TestLayoutKey(t *testing.T) {
+	v, _ := testVocab(t)
+	for kind, want := range map[string]string{KindDossiers: "dossier_id", KindUnitReport: "indicator_text", KindTTHCSummary: "field"} {
+		c := v.match(kind, headerColumns([][]string{{"x"}}, nil))
+		if c.layout.Key != want {
+			t.Errorf("%s: key %q, want %q", kind, c.layout.Key, want)
+		}
+	}
+}

@@ -77,6 +77,60 @@ func FuzzFindHeader(f *testing.F) {
 			}
 			seen[c] = field
 		}
+		// The evidence agrees with the layout: one match per labelled
+		// column, the matched ones are the layout's columns.
+		matched := 0
+		for i, m := range l.Matches {
+			if i > 0 && m.Col <= l.Matches[i-1].Col {
+				t.Fatalf("matches out of column order: %+v", l.Matches)
+			}
+			switch m.Status {
+			case ColumnMatched:
+				matched++
+				if l.Columns[m.Field] != m.Col || m.Alias == "" || m.Rule == "" {
+					t.Fatalf("match %+v, layout column %d", m, l.Columns[m.Field])
+				}
+			case ColumnAmbiguous:
+				if len(m.Candidates) < 2 || m.Field != "" {
+					t.Fatalf("ambiguous match %+v", m)
+				}
+			case ColumnIgnored:
+				if m.Field != "" {
+					t.Fatalf("ignored match %+v", m)
+				}
+			case ColumnDuplicate:
+				if _, ok := l.Columns[m.Field]; !ok || l.Columns[m.Field] == m.Col {
+					t.Fatalf("duplicate match %+v", m)
+				}
+			default:
+				t.Fatalf("match status %q", m.Status)
+			}
+		}
+		if matched != len(l.Columns) {
+			t.Fatalf("%d matched columns, layout has %d", matched, len(l.Columns))
+		}
+	})
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"Ngày tiếp nhận (dd/mm/yyyy)", "1. Mã hồ sơ:", "a) Lĩnh vực *", "2.0", "((a)", "Đúng hạn (Bao gồm cả hồ sơ trả lại/xin rút)", "II.1. a) Số"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		if Normalize(n) != n {
+			t.Fatalf("Normalize(%q) = %q, again %q", s, n, Normalize(n))
+		}
+		if strings.HasSuffix(n, ":") || strings.HasSuffix(n, "*") || strings.HasSuffix(n, ".") || strings.HasSuffix(n, " ") {
+			t.Fatalf("Normalize(%q) = %q keeps trailing punctuation", s, n)
+		}
+		if Fold(n) != n {
+			t.Fatalf("Normalize(%q) = %q is not folded", s, n)
+		}
+		v := NormalizeValue(s)
+		if NormalizeValue(v) != v {
+			t.Fatalf("NormalizeValue(%q) = %q, again %q", s, v, NormalizeValue(v))
+		}
 	})
 }
 

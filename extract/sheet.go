@@ -3,6 +3,7 @@ package extract
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -15,7 +16,45 @@ type SheetHead struct {
 	// neither tells).
 	Unit, Period string
 	PeriodText   string // the title wording of a period that is no plan period
+	// UnitFrom and PeriodFrom say where Unit and Period (or PeriodText)
+	// were read.
+	UnitFrom, PeriodFrom Evidence
 }
+
+// Where a sheet's unit or period was read (Evidence.From).
+const (
+	FromTitle    = "title"     // a title row above the header
+	FromFileName = "file_name" // the file's name
+)
+
+// Evidence is where a sheet's unit or period was read: a title row, by its
+// number and text, or the file name. The zero Evidence says nothing told it.
+type Evidence struct {
+	From string // FromTitle, FromFileName or ""
+	Row  int    // the title row's 1-based number (0 for the file name)
+	Text string // the title row's text, or the file's base name
+}
+
+// titleEvidence is the evidence of line i of a layout's title.
+func titleEvidence(l *Layout, i int) Evidence {
+	e := Evidence{From: FromTitle, Text: l.Title[i]}
+	if i < len(l.TitleRows) {
+		e.Row = l.TitleRows[i]
+	}
+	return e
+}
+
+// HeaderError is the error of a file in which no sheet has a complete
+// header: Closest is the layout that came nearest (nil when no sheet had
+// even half of a kind's required columns), on the sheet named Sheet.
+type HeaderError struct {
+	Sheet   string
+	Closest *Layout
+	err     error
+}
+
+func (e *HeaderError) Error() string { return e.err.Error() }
+func (e *HeaderError) Unwrap() error { return e.err }
 
 // Scanner finds headers and tells units and periods. It is safe for concurrent
 // use once built.
@@ -30,6 +69,7 @@ type Scanner struct {
 func (s *Scanner) Scan(wb Workbook, path string) ([]SheetHead, error) {
 	var heads []SheetHead
 	var partial *Layout
+	partialSheet := ""
 	for _, name := range wb.Sheets() {
 		rr, err := wb.Rows(name)
 		if err != nil {
@@ -48,31 +88,32 @@ func (s *Scanner) Scan(wb Workbook, path string) ([]SheetHead, error) {
 		if !ok {
 			if layout.Kind != "" && (partial == nil || len(layout.Missing) < len(partial.Missing)) {
 				l := layout
-				partial = &l
+				partial, partialSheet = &l, name
 			}
 			continue
 		}
 		h := SheetHead{Name: name, Layout: layout}
-		if u, ok := s.Units.FromTitle(layout.Title); ok {
-			h.Unit = u
+		fileName := Evidence{From: FromFileName, Text: filepath.Base(path)}
+		if u, i, ok := s.Units.FromTitleLine(layout.Title); ok {
+			h.Unit, h.UnitFrom = u, titleEvidence(&layout, i)
 		} else if u, ok := s.Units.FromFileName(path); ok {
-			h.Unit = u
+			h.Unit, h.UnitFrom = u, fileName
 		}
-		if p, _, ok := PeriodFromTitle(layout.Title); ok {
-			h.Period = p
+		if p, i, ok := PeriodFromTitleLine(layout.Title); ok {
+			h.Period, h.PeriodFrom = p, titleEvidence(&layout, i)
 		} else if p, ok := PeriodFromFileName(path); ok {
-			h.Period = p
-		} else if _, what, _ := PeriodFromTitle(layout.Title); what != "" {
-			h.PeriodText = what
+			h.Period, h.PeriodFrom = p, fileName
+		} else if i >= 0 {
+			h.PeriodText, h.PeriodFrom = layout.Title[i], titleEvidence(&layout, i)
 		}
 		heads = append(heads, h)
 	}
 	if len(heads) == 0 {
 		if partial != nil {
-			return nil, fmt.Errorf("%w: bảng %s thiếu cột bắt buộc / missing required columns: %s",
-				ErrMissingColumn, partial.Kind, strings.Join(partial.Missing, ", "))
+			return nil, &HeaderError{Sheet: partialSheet, Closest: partial, err: fmt.Errorf("%w: bảng %s thiếu cột bắt buộc / missing required columns: %s",
+				ErrMissingColumn, partial.Kind, strings.Join(partial.Missing, ", "))}
 		}
-		return nil, fmt.Errorf("%w: không tìm thấy dòng tiêu đề của danh sách hồ sơ, báo cáo hay Biểu 06 / no header of a dossier list, unit report or Biểu 06 found", ErrNoHeader)
+		return nil, &HeaderError{err: fmt.Errorf("%w: không tìm thấy dòng tiêu đề của danh sách hồ sơ, báo cáo hay Biểu 06 / no header of a dossier list, unit report or Biểu 06 found", ErrNoHeader)}
 	}
 	return heads, nil
 }
@@ -113,16 +154,7 @@ func Data(wb Workbook, h *SheetHead) (*DataRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := -1
-	switch h.Layout.Kind {
-	case KindDossiers:
-		key = h.Layout.Col("dossier_id")
-	case KindUnitReport:
-		key = h.Layout.Col("indicator_text")
-	case KindTTHCSummary:
-		key = h.Layout.Col("field")
-	}
-	return &DataRows{rr: rr, layout: &h.Layout, key: key, Skipped: map[RowClass]int{}}, nil
+	return &DataRows{rr: rr, layout: &h.Layout, key: h.Layout.Col(h.Layout.Key), Skipped: map[RowClass]int{}}, nil
 }
 
 // Next advances to the next data row.

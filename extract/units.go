@@ -10,24 +10,25 @@ import (
 
 // Units matches unit names of the wild to unit codes through the alias seed.
 type Units struct {
-	byAlias  map[string]string // folded alias → unit code
-	level    map[string]string // unit code → level
-	prefixed []aliasCode       // aliases safe to find inside longer title text
-	byName   []aliasCode       // squeezed aliases for file names, longest first
+	byAlias  map[string]string       // folded alias → unit code
+	source   map[string]seeds.Source // folded alias → the seed row that wrote it
+	level    map[string]string       // unit code → level
+	prefixed []aliasCode             // aliases safe to find inside longer title text
+	byName   []aliasCode             // squeezed aliases for file names, longest first
 }
 
 type aliasCode struct{ alias, code string }
 
 // NewUnits builds the unit matcher from the seed catalogue.
 func NewUnits(c *seeds.Catalog) *Units {
-	u := &Units{byAlias: map[string]string{}, level: map[string]string{}}
-	add := func(code, alias string) {
+	u := &Units{byAlias: map[string]string{}, source: map[string]seeds.Source{}, level: map[string]string{}}
+	add := func(code, alias string, src seeds.Source) {
 		k := Fold(alias)
 		if k == "" {
 			return
 		}
 		if _, ok := u.byAlias[k]; !ok {
-			u.byAlias[k] = code
+			u.byAlias[k], u.source[k] = code, src
 		}
 		if strings.Contains(k, " ") && (strings.HasPrefix(k, "ubnd") || strings.HasPrefix(k, "phuong ") ||
 			strings.HasPrefix(k, "phong ") || strings.HasPrefix(k, "quan ") || strings.HasPrefix(k, "uy ban") ||
@@ -40,16 +41,16 @@ func NewUnits(c *seeds.Catalog) *Units {
 	}
 	for _, x := range c.Units {
 		u.level[x.Code] = x.Level
-		add(x.Code, x.NameVI)
+		add(x.Code, x.NameVI, x.Source)
 		if x.Level != "district" {
-			add(x.Code, x.ShortName)
+			add(x.Code, x.ShortName, x.Source)
 			// File names are often written with the unit code itself
 			// (Bieu06_tai_nguyen_moi_truong_Q1_2024.xlsx).
 			u.byName = append(u.byName, aliasCode{squeeze(x.Code), x.Code})
 		}
 	}
 	for _, a := range c.UnitAliases {
-		add(a.Code, a.Alias)
+		add(a.Code, a.Alias, a.Source)
 	}
 	sortLongestFirst(u.prefixed)
 	sortLongestFirst(u.byName)
@@ -77,13 +78,22 @@ func squeeze(folded string) string {
 
 // Match returns the unit code whose alias folds to the same text as name.
 func (u *Units) Match(name string) (string, bool) {
-	code, ok := u.byAlias[Fold(name)]
+	code, _, ok := u.MatchSource(name)
+	return code, ok
+}
+
+// MatchSource is Match that also says which seed row (units.csv or
+// unit_aliases.csv) holds the alias that matched.
+func (u *Units) MatchSource(name string) (string, seeds.Source, bool) {
+	k := Fold(name)
+	code, ok := u.byAlias[k]
 	if !ok && hasLatin1(name) {
 		// Short legacy-font cells ("UBND Néi vô") look like Unicode to
 		// LooksTCVN3; a name that matches nothing gets a second reading.
-		code, ok = u.byAlias[Fold(DecodeTCVN3(name))]
+		k = Fold(DecodeTCVN3(name))
+		code, ok = u.byAlias[k]
 	}
-	return code, ok
+	return code, u.source[k], ok
 }
 
 // hasLatin1 reports whether s has a character of the Latin-1 supplement, the
@@ -105,8 +115,16 @@ func (u *Units) Level(code string) string { return u.level[code] }
 // department is the unit; a line naming the receiver (Đơn vị nhận báo cáo) is
 // not the unit. Two different wards or departments make it ambiguous: no unit.
 func (u *Units) FromTitle(title []string) (string, bool) {
+	code, _, ok := u.FromTitleLine(title)
+	return code, ok
+}
+
+// FromTitleLine is FromTitle that also says which line of title (its index)
+// named the unit: the evidence that `cchc inspect` shows.
+func (u *Units) FromTitleLine(title []string) (code string, line int, ok bool) {
 	found := map[string]bool{}
-	for _, line := range title {
+	first := map[string]int{} // code → the first line that names it
+	for i, line := range title {
 		f := Fold(line)
 		if strings.Contains(f, "don vi nhan bao cao") || strings.HasPrefix(f, "kinh gui") || strings.HasPrefix(f, "noi nhan") {
 			continue
@@ -116,31 +134,37 @@ func (u *Units) FromTitle(title []string) (string, bool) {
 		}
 		if code, ok := u.byAlias[f]; ok {
 			found[code] = true
+			if _, seen := first[code]; !seen {
+				first[code] = i
+			}
 			continue
 		}
 		for _, a := range u.prefixed {
 			if containsWord(f, a.alias) {
 				found[a.code] = true
+				if _, seen := first[a.code]; !seen {
+					first[a.code] = i
+				}
 				break
 			}
 		}
 	}
 	var local []string
-	district := false
+	district := ""
 	for code := range found {
 		if u.level[code] == "district" {
-			district = true
+			district = code
 		} else {
 			local = append(local, code)
 		}
 	}
 	switch {
 	case len(local) == 1:
-		return local[0], true
-	case len(local) == 0 && district:
-		return "thanh_xuan", true
+		return local[0], first[local[0]], true
+	case len(local) == 0 && district != "":
+		return "thanh_xuan", first[district], true
 	}
-	return "", false
+	return "", -1, false
 }
 
 func containsWord(s, w string) bool {
@@ -190,27 +214,37 @@ var (
 // 2024` → 2024-9M, `NĂM 2024` alone → 2024-Y. A quarter other than the first is
 // no period of the plan: it returns ok=false with the wording in what.
 func PeriodFromTitle(title []string) (code string, what string, ok bool) {
-	for _, line := range title {
+	code, i, ok := PeriodFromTitleLine(title)
+	if i >= 0 {
+		what = title[i]
+	}
+	return code, what, ok
+}
+
+// PeriodFromTitleLine is PeriodFromTitle that says which line of title (its
+// index, -1 when none) named the period, or the quarter that is no period.
+func PeriodFromTitleLine(title []string) (code string, line int, ok bool) {
+	for i, line := range title {
 		f := Fold(line)
 		if m := rePeriodQ1.FindStringSubmatch(f); m != nil {
-			return m[2] + "-Q1", line, true
+			return m[2] + "-Q1", i, true
 		}
 		if m := rePeriod6.FindStringSubmatch(f); m != nil {
-			return m[2] + "-6M", line, true
+			return m[2] + "-6M", i, true
 		}
 		if m := rePeriod9.FindStringSubmatch(f); m != nil {
-			return m[2] + "-9M", line, true
+			return m[2] + "-9M", i, true
 		}
 		if rePeriodQx.MatchString(f) {
-			return "", line, false
+			return "", i, false
 		}
 	}
-	for _, line := range title {
+	for i, line := range title {
 		if m := rePeriodYear.FindStringSubmatch(Fold(line)); m != nil {
-			return m[2] + "-Y", line, true
+			return m[2] + "-Y", i, true
 		}
 	}
-	return "", "", false
+	return "", -1, false
 }
 
 // PeriodFromFileName tells the period code written in a file name: `2024-Q1`,

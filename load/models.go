@@ -48,6 +48,9 @@ type DataTest struct {
 	File  string
 	SQL   string
 	Deps  []string
+	// Warn: rows it finds are a warning, never a failure of the run (a
+	// standalone test whose header says `-- severity: warn`).
+	Warn bool
 }
 
 // Result is the outcome of one model build or data test, like goose's
@@ -59,6 +62,7 @@ type Result struct {
 	Duration time.Duration
 	Rows     int64 // rows built, or failing rows of a test
 	Err      error
+	Warn     bool // a warning test found rows (Err stays nil: the run goes on)
 }
 
 var (
@@ -92,7 +96,11 @@ func ParseModels(fsys fs.FS, source string, order int) ([]*Model, []DataTest, er
 			return fmt.Errorf("%w: %s: a model lives at schema/name.sql (lower case, digits, _)", ErrModelGraph, file)
 		}
 		if dir == "tests" {
-			tests = append(tests, DataTest{Name: "tests." + name, File: file, SQL: string(b)})
+			warn, err := testSeverity(string(b))
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrModelGraph, file, err)
+			}
+			tests = append(tests, DataTest{Name: "tests." + name, File: file, SQL: string(b), Warn: warn})
 			return nil
 		}
 		m, err := parseModel(dir+"."+name, file, string(b))
@@ -150,6 +158,33 @@ func parseModel(name, file, text string) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+var reSeverity = regexp.MustCompile(`^--\s*severity\s*:\s*(\S*)\s*$`)
+
+// testSeverity reads a standalone test's `-- severity: warn` (or error, the
+// default) among its leading comment lines.
+func testSeverity(text string) (warn bool, err error) {
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if !strings.HasPrefix(l, "--") {
+			if l == "" {
+				continue
+			}
+			break
+		}
+		if m := reSeverity.FindStringSubmatch(l); m != nil {
+			switch m[1] {
+			case "warn":
+				warn = true
+			case "error":
+				warn = false
+			default:
+				return false, fmt.Errorf("severity %q: want warn or error", m[1])
+			}
+		}
+	}
+	return warn, nil
 }
 
 var reTest = regexp.MustCompile(`^:?\s*(\w+)\s*\((.*)\)\s*$`)
@@ -332,7 +367,8 @@ func ModelSet(modelsDir string) ([]*Model, []DataTest, error) {
 
 // RunModels builds every model in order and then runs every data test. A model
 // that fails stops the run (what depends on it cannot be built); data tests all
-// run and each failure is reported. The results are returned in run order.
+// run and each failure is reported; a warning test's rows are reported in its
+// Result (Warn), not as a failure. The results are returned in run order.
 func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTest) ([]Result, error) {
 	var results []Result
 	for _, m := range models {
@@ -352,10 +388,11 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 		start := time.Now()
 		var n int64
 		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s) AS failing", strings.TrimRight(strings.TrimSpace(t.SQL), ";"))).Scan(&n)
-		if err == nil && n > 0 {
+		warn := err == nil && n > 0 && t.Warn
+		if err == nil && n > 0 && !t.Warn {
 			err = fmt.Errorf("%d failing rows", n)
 		}
-		results = append(results, Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err})
+		results = append(results, Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err, Warn: warn})
 		if err != nil {
 			failed = append(failed, fmt.Sprintf("%s: %v", t.Name, err))
 		}

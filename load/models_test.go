@@ -125,3 +125,47 @@ SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (2, NULL), (3, 'three')) t(n, labe
 		t.Errorf("column comment = %q", c)
 	}
 }
+
+// TestWarningTests: a standalone test whose header says `-- severity: warn`
+// reports its rows without failing the run.
+func TestWarningTests(t *testing.T) {
+	ctx := context.Background()
+	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fsys := fstest.MapFS{
+		"core/nums.sql":  {Data: []byte("-- comment: numbers\n-- column n: a number\nSELECT * FROM (VALUES (1), (2), (3)) t(n)")},
+		"tests/odd.sql":  {Data: []byte("-- Odd numbers are worth a look, not a failure.\n-- severity: warn\nSELECT n FROM core.nums WHERE n % 2 = 1")},
+		"tests/none.sql": {Data: []byte("-- severity: warn\nSELECT n FROM core.nums WHERE n > 5")},
+	}
+	models, tests, err := ParseModels(fsys, "sql", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := RunModels(ctx, w.DB, models, tests)
+	if err != nil {
+		t.Fatalf("a warning failed the run: %v", err)
+	}
+	got := map[string]Result{}
+	for _, r := range results {
+		got[r.Name] = r
+	}
+	if r := got["tests.odd"]; !r.Warn || r.Rows != 2 || r.Err != nil {
+		t.Errorf("tests.odd = %+v, want a warning of 2 rows", r)
+	}
+	if r := got["tests.none"]; r.Warn || r.Rows != 0 || r.Err != nil {
+		t.Errorf("tests.none = %+v, want ok", r)
+	}
+	// Without the severity line the same test fails the run.
+	fsys["tests/odd.sql"] = &fstest.MapFile{Data: []byte("SELECT n FROM core.nums WHERE n % 2 = 1")}
+	models, tests, _ = ParseModels(fsys, "sql", 0)
+	if _, err := RunModels(ctx, w.DB, models, tests); !errors.Is(err, ErrDataTest) {
+		t.Errorf("an error test with rows: %v, want ErrDataTest", err)
+	}
+	fsys["tests/odd.sql"] = &fstest.MapFile{Data: []byte("-- severity: maybe\nSELECT 1")}
+	if _, _, err := ParseModels(fsys, "sql", 0); !errors.Is(err, ErrModelGraph) || !strings.Contains(err.Error(), "sql:tests/odd.sql") {
+		t.Errorf("unknown severity: %v", err)
+	}
+}

@@ -87,7 +87,7 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 		loaded += f.Rows
 		rejected += f.Rejected
 	}
-	var models, tests, testsFailed int
+	var models, tests, testsFailed, testsWarned int
 	for _, m := range r.Models {
 		switch {
 		case m.Kind == "model":
@@ -95,16 +95,19 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 		case m.Err != nil:
 			tests++
 			testsFailed++
+		case m.Warn:
+			tests++
+			testsWarned++
 		default:
 			tests++
 		}
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, ended_at, status, error,
 		files_loaded, files_failed, files_duplicate, files_skipped, rows_loaded, rows_rejected, kpi_rows,
-		duration_ms, models_built, tests_run, tests_failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		duration_ms, models_built, tests_run, tests_failed, tests_warned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.RunID, LocalWall(r.Started), LocalWall(ended), status, msg,
 		count[StatusLoaded], count[StatusFailed], count[StatusDuplicate], count[StatusSkipped],
-		loaded, rejected, r.KPIRows, Millis(ended.Sub(r.Started)), models, tests, testsFailed)
+		loaded, rejected, r.KPIRows, Millis(ended.Sub(r.Started)), models, tests, testsFailed, testsWarned)
 	if err != nil {
 		return fmt.Errorf("ops.runs: %w", err)
 	}
@@ -119,8 +122,11 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 	}
 	for _, m := range r.Models {
 		st, e := "ok", any(nil)
-		if m.Err != nil {
+		switch {
+		case m.Err != nil:
 			st, e = "failed", m.Err.Error()
+		case m.Warn:
+			st, e = "warn", fmt.Sprintf("%d rows (cảnh báo / warning)", m.Rows)
 		}
 		if m.Kind == "model" {
 			_, err = db.ExecContext(ctx, `INSERT INTO ops.model_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

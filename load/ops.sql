@@ -10,6 +10,7 @@ ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS duration_ms DOUBLE;
 ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS models_built INTEGER;
 ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS tests_run INTEGER;
 ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS tests_failed INTEGER;
+ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS tests_warned INTEGER;
 COMMENT ON TABLE ops.runs IS 'Lịch sử các lần chạy cchc run / run history';
 COMMENT ON COLUMN ops.runs.run_id IS 'Mã lần chạy / run id';
 COMMENT ON COLUMN ops.runs.started_at IS 'Bắt đầu (giờ Việt Nam) / start, local time';
@@ -27,6 +28,7 @@ COMMENT ON COLUMN ops.runs.duration_ms IS 'Thời gian chạy đến khi ghi l�
 COMMENT ON COLUMN ops.runs.models_built IS 'Số mô hình SQL đã dựng / SQL models built';
 COMMENT ON COLUMN ops.runs.tests_run IS 'Số kiểm thử dữ liệu đã chạy / data tests run';
 COMMENT ON COLUMN ops.runs.tests_failed IS 'Số kiểm thử dữ liệu không đạt / data tests failed';
+COMMENT ON COLUMN ops.runs.tests_warned IS 'Số kiểm thử cảnh báo có dòng (không làm hỏng lần chạy) / warning tests that found rows, which do not fail the run';
 
 CREATE TABLE IF NOT EXISTS ops.run_files (
     run_id VARCHAR, path VARCHAR, status VARCHAR, kind VARCHAR, rows_loaded BIGINT, rows_rejected BIGINT, message VARCHAR);
@@ -59,7 +61,7 @@ COMMENT ON COLUMN ops.test_results.name IS 'Tên kiểm thử / test name';
 COMMENT ON COLUMN ops.test_results.file IS 'Tệp SQL khai báo kiểm thử / SQL file that declares it';
 COMMENT ON COLUMN ops.test_results.duration_ms IS 'Thời gian (ms) / duration in milliseconds';
 COMMENT ON COLUMN ops.test_results.failing_rows IS 'Số dòng vi phạm / failing rows';
-COMMENT ON COLUMN ops.test_results.status IS 'ok hoặc failed / outcome';
+COMMENT ON COLUMN ops.test_results.status IS 'ok, failed, hoặc warn (kiểm thử cảnh báo tìm thấy dòng, không làm hỏng lần chạy) / outcome; warn: a warning test found rows';
 COMMENT ON COLUMN ops.test_results.error IS 'Lỗi / error';
 
 CREATE TABLE IF NOT EXISTS ops.source_pulls (

@@ -102,10 +102,10 @@ CREATE TABLE IF NOT EXISTS raw.dossier_rows (
     due_at           TIMESTAMP NOT NULL,
     completed_at     TIMESTAMP,
     channel          VARCHAR NOT NULL,
-    service_level    VARCHAR NOT NULL,
+    service_level    VARCHAR,
     status           VARCHAR NOT NULL,
-    result_digitized BOOLEAN NOT NULL,
-    eid_verified     BOOLEAN NOT NULL,
+    result_digitized BOOLEAN,
+    eid_verified     BOOLEAN,
     applicant_key    VARCHAR
 );
 COMMENT ON TABLE raw.dossier_rows IS 'Mọi phiên bản hồ sơ đã đọc từ mọi tệp (không có dữ liệu cá nhân) / every dossier version read, without personal data';
@@ -123,11 +123,18 @@ COMMENT ON COLUMN raw.dossier_rows.received_at IS 'Thời điểm tiếp nhận 
 COMMENT ON COLUMN raw.dossier_rows.due_at IS 'Hẹn trả / due, local time';
 COMMENT ON COLUMN raw.dossier_rows.completed_at IS 'Trả kết quả / completed, local time';
 COMMENT ON COLUMN raw.dossier_rows.channel IS 'Kênh nộp: online, counter, postal / channel';
-COMMENT ON COLUMN raw.dossier_rows.service_level IS 'Mức độ DVC: full, partial, none / online service level';
+COMMENT ON COLUMN raw.dossier_rows.service_level IS 'Mức độ DVC: full, partial, none; NULL khi tệp không có cột này (chưa biết) / online service level, NULL when the file has no such column (unknown)';
 COMMENT ON COLUMN raw.dossier_rows.status IS 'Trạng thái: resolved, processing, withdrawn, refused / status';
-COMMENT ON COLUMN raw.dossier_rows.result_digitized IS 'Kết quả đã số hóa / result digitised';
-COMMENT ON COLUMN raw.dossier_rows.eid_verified IS 'Xác thực định danh điện tử VNeID / electronic identity verified';
+COMMENT ON COLUMN raw.dossier_rows.result_digitized IS 'Kết quả đã số hóa; NULL khi tệp không có cột này (chưa biết, không phải "không") / result digitised, NULL when the file has no such column (unknown, not no)';
+COMMENT ON COLUMN raw.dossier_rows.eid_verified IS 'Xác thực định danh điện tử VNeID; NULL khi tệp không có cột này / electronic identity verified, NULL when the file has no such column';
 COMMENT ON COLUMN raw.dossier_rows.applicant_key IS 'Mã băm có khóa (HMAC-SHA256) của số giấy tờ người nộp / keyed hash of the applicant id';
+-- Columns added after the first release: a work database made before them
+-- gains them here (rows loaded earlier read NULL).
+ALTER TABLE raw.dossier_rows ADD COLUMN IF NOT EXISTS reported_timeliness VARCHAR;
+ALTER TABLE raw.dossier_rows ALTER COLUMN service_level DROP NOT NULL;
+ALTER TABLE raw.dossier_rows ALTER COLUMN result_digitized DROP NOT NULL;
+ALTER TABLE raw.dossier_rows ALTER COLUMN eid_verified DROP NOT NULL;
+COMMENT ON COLUMN raw.dossier_rows.reported_timeliness IS 'Tiến độ do nguồn ghi cùng trạng thái (Đã trả - Trễ hạn): early, on_time, late; NULL khi nguồn không ghi / timeliness as the source stated it beside the status';
 
 CREATE TABLE IF NOT EXISTS raw.indicator_rows (
     file_sha256     VARCHAR NOT NULL,

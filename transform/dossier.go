@@ -45,11 +45,14 @@ var DossierSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "due_at", Type: localTimestamp},
 	{Name: "completed_at", Type: localTimestamp, Nullable: true},
 	{Name: "channel", Type: arrow.BinaryTypes.String},
-	{Name: "service_level", Type: arrow.BinaryTypes.String},
+	// Absent is unknown (CONTRACT 3.5): a file without the column has NULL
+	// here, never none or false.
+	{Name: "service_level", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "status", Type: arrow.BinaryTypes.String},
-	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean},
-	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "result_digitized", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	{Name: "eid_verified", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 	{Name: "applicant_key", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "reported_timeliness", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
 // fieldNames are the Vietnamese names of dossier fields, for reject reasons.
@@ -89,6 +92,9 @@ type SheetContext struct {
 	// OnRejects, when set, receives the rejects in chunks as they come (the
 	// reader then keeps none: see RejectSpool); else Rejects returns them all.
 	OnRejects func([]Reject) error
+	// MonthFirst are the columns (0-based) whose text dates are read
+	// month-first: what Output.MonthFirst said of an earlier reading.
+	MonthFirst map[int]bool
 }
 
 // rejectChunk is how many rejects a reader holds before handing them to
@@ -115,6 +121,12 @@ type DossierReader struct {
 	// and folding each one costs more than the rest of the row.
 	memo [nDossierFields]map[string]memoVal
 	p    rowParser // reused from row to row
+
+	// The date order of each date field's column: how it is read, and the
+	// count of its values that read in one order only (CONTRACT 3.5).
+	order        [nDossierFields]DateOrder
+	onlyOrder    [nDossierFields][2]int
+	monthExample [nDossierFields]string
 }
 
 // The fields of a dossier row the transform reads, by index (the layout
@@ -144,6 +156,7 @@ var dossierFieldKeys = [nDossierFields]string{
 
 type memoVal struct {
 	v  string
+	t  string // the timeliness a status cell states beside the status
 	ok bool
 }
 
@@ -158,6 +171,9 @@ func NewDossierReader(env *Env, rows *extract.DataRows, ctx SheetContext) (*Doss
 	for f, key := range dossierFieldKeys {
 		r.col[f] = ctx.Head.Layout.Col(key)
 		r.memo[f] = map[string]memoVal{}
+		if r.col[f] >= 0 && ctx.MonthFirst[r.col[f]] {
+			r.order[f] = MonthFirst
+		}
 	}
 	r.p.r = r
 	if r.batch <= 0 {
@@ -212,6 +228,46 @@ func (r *DossierReader) flushRejects() bool {
 // Rejects returns the rejects read so far and not handed to
 // SheetContext.OnRejects.
 func (r *DossierReader) Rejects() []Reject { return r.rejects }
+
+// MinMonthFirst is how many of a column's dates must read month-first only
+// (and none day-first only) before the column is read month-first.
+const MinMonthFirst = 10
+
+// dateFields are the fields whose columns hold dates.
+var dateFields = [...]int{fReceivedAt, fDueAt, fCompletedAt}
+
+// MonthFirst returns the sheet columns whose text dates, read so far, make
+// them month-first (CONTRACT 3.5: at least MinMonthFirst dates read in one
+// order only, every one of them month-first) though they were read
+// day-first: the sheet must be read again with them in
+// SheetContext.MonthFirst. Ask once Next has returned false.
+func (r *DossierReader) MonthFirst() []int {
+	var cols []int
+	for _, f := range dateFields {
+		if r.col[f] >= 0 && r.order[f] == DayFirst && r.onlyOrder[f][MonthFirst] >= MinMonthFirst && r.onlyOrder[f][DayFirst] == 0 {
+			cols = append(cols, r.col[f])
+		}
+	}
+	return cols
+}
+
+// dateOrderNotes says which date columns were read month-first, and why.
+func (r *DossierReader) dateOrderNotes() []string {
+	var notes []string
+	for _, f := range dateFields {
+		if r.col[f] < 0 || r.order[f] != MonthFirst {
+			continue
+		}
+		label := ""
+		if c := r.col[f]; c < len(r.ctx.Head.Layout.Labels) {
+			label = r.ctx.Head.Layout.Labels[c]
+		}
+		n, ex := r.onlyOrder[f][MonthFirst], r.monthExample[f]
+		notes = append(notes, fmt.Sprintf("cột %q đọc theo thứ tự tháng/ngày/năm: %d ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / column %q read month-first: %d dates read only so (such as %q), none only day-first",
+			label, n, ex, label, n, ex))
+	}
+	return notes
+}
 
 // Loaded returns the number of rows emitted so far.
 func (r *DossierReader) Loaded() int { return r.loaded }
@@ -286,37 +342,61 @@ func (p *rowParser) date(f int, required bool) (time.Time, bool) {
 		}
 		return time.Time{}, false
 	}
-	t, err := ParseDateTime(raw)
-	if err != nil {
-		field := dossierFieldKeys[f]
-		code := "impossible_date"
-		reason := fmt.Sprintf("%s %q không phải ngày hợp lệ / %s is not a valid date", fieldNames[field], raw, field)
-		switch {
-		case errors.Is(err, ErrNotDayFirst):
-			code = "not_day_first"
-			reason = fmt.Sprintf("%s %q không đọc được theo thứ tự ngày/tháng/năm / %s does not read day-first (dd/mm/yyyy)", fieldNames[field], raw, field)
-		case errors.Is(err, ErrDateRange):
-			code = "date_out_of_range"
-			reason = fmt.Sprintf("%s %q nằm ngoài khoảng %d–%d / %s is out of range", fieldNames[field], raw, MinYear, MaxYear, field)
+	t, reading, err := parseDate(raw, p.r.order[f])
+	if o, one := reading.only(); one {
+		// The date order of the column (CONTRACT 3.5) is decided from the
+		// dates that read in one order only.
+		p.r.onlyOrder[f][o]++
+		if o == MonthFirst && p.r.monthExample[f] == "" {
+			p.r.monthExample[f] = raw
 		}
+	}
+	if err != nil {
+		code, reason := dateReason(dossierFieldKeys[f], raw, err)
 		p.reject(f, raw, code, reason)
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-func (p *rowParser) coded(f int, domain string, required bool) (string, bool) {
+// dateReason is the reject code and reason of a date that cannot be read:
+// what was wrong (an unknown format is not an invalid date), quoting the value.
+func dateReason(field, raw string, err error) (code, reason string) {
+	var de *DateError
+	if !errors.As(err, &de) {
+		de = &DateError{Value: raw, Err: ErrBadDate, VI: err.Error(), EN: err.Error()}
+	}
+	vi, en := fieldNames[field], field
+	switch code = de.Code(); code {
+	case "unknown_date_format":
+		reason = fmt.Sprintf("%s %q: %s / %s %q: %s", vi, raw, de.VI, en, raw, de.EN)
+	case "not_day_first":
+		reason = fmt.Sprintf("%s %q không đọc được theo thứ tự ngày/tháng/năm: %s / %s %q does not read day-first (dd/mm/yyyy): %s", vi, raw, de.VI, en, raw, de.EN)
+	case "date_out_of_range":
+		reason = fmt.Sprintf("%s %q nằm ngoài khoảng cho phép: %s / %s %q is out of range: %s", vi, raw, de.VI, en, raw, de.EN)
+	default:
+		reason = fmt.Sprintf("%s %q không phải ngày hợp lệ: %s / %s %q is not a valid date: %s", vi, raw, de.VI, en, raw, de.EN)
+	}
+	return code, reason
+}
+
+// coded reads a coded value; timeliness is what a status cell states beside
+// the status (`Đã trả - Trễ hạn`), or "".
+func (p *rowParser) coded(f int, domain string, required bool) (v, timeliness string, ok bool) {
 	raw := p.cell(f)
 	if raw == "" && required {
 		p.missing(f)
-		return "", false
+		return "", "", false
 	}
-	v, ok := p.r.lookup(f, raw, func(raw string) (string, bool) { return p.r.env.Values.Lookup(domain, raw) })
-	if !ok {
+	mv := p.r.lookup(f, raw, func(raw string) memoVal {
+		m, ok := p.r.env.Values.Match(domain, raw)
+		return memoVal{v: m.Value, t: m.Timeliness, ok: ok}
+	})
+	if !mv.ok {
 		field := dossierFieldKeys[f]
 		p.reject(f, raw, "unknown_"+field, fmt.Sprintf("%s %q không có trong danh mục / unknown %s (add it to seeds/value_map.csv if it is valid)", fieldNames[field], raw, field))
 	}
-	return v, ok
+	return mv.v, mv.t, mv.ok
 }
 
 func sameOrBefore(a, b time.Time) bool { return civilDay(a) <= civilDay(b) }
@@ -341,7 +421,11 @@ func (r *DossierReader) row(row extract.Row) bool {
 	id := p.required(fDossierID)
 	unit, unitSource := r.ctx.Head.Unit, "title_or_file_name"
 	if raw := p.cell(fUnit); raw != "" {
-		code, ok := r.lookup(fUnit, raw, r.env.Units.Match)
+		mv := r.lookup(fUnit, raw, func(raw string) memoVal {
+			code, ok := r.env.Units.Match(raw)
+			return memoVal{v: code, ok: ok}
+		})
+		code, ok := mv.v, mv.ok
 		unitSource = "column"
 		if !ok {
 			p.reject(fUnit, raw, "unknown_unit", fmt.Sprintf("đơn vị %q không khớp đơn vị nào của quận / unit matches no unit of the district (add an alias to seeds/unit_aliases.csv if it is one)", raw))
@@ -355,20 +439,19 @@ func (r *DossierReader) row(row extract.Row) bool {
 	received, okR := p.date(fReceivedAt, true)
 	due, okD := p.date(fDueAt, true)
 	completed, okC := p.date(fCompletedAt, false)
-	channel, _ := p.coded(fChannel, "channel", true)
-	level := "none"
+	channel, _, _ := p.coded(fChannel, "channel", true)
+	// A column the file lacks leaves its field unknown ("", NULL); an empty
+	// cell of a column the file has is a value (none, no).
+	level, digitized, eid := "", "", ""
 	if r.col[fServiceLevel] >= 0 {
-		level, _ = p.coded(fServiceLevel, "service_level", false)
+		level, _, _ = p.coded(fServiceLevel, "service_level", false)
 	}
-	status, _ := p.coded(fStatus, "status", true)
-	digitized, eid := false, false
+	status, reported, _ := p.coded(fStatus, "status", true)
 	if r.col[fResultDigitized] >= 0 {
-		v, _ := p.coded(fResultDigitized, "yes_no", false)
-		digitized = v == "true"
+		digitized, _, _ = p.coded(fResultDigitized, "yes_no", false)
 	}
 	if r.col[fEIDVerified] >= 0 {
-		v, _ := p.coded(fEIDVerified, "yes_no", false)
-		eid = v == "true"
+		eid, _, _ = p.coded(fEIDVerified, "yes_no", false)
 	}
 	if okR && okC && !sameOrBefore(received, completed) {
 		p.reject(fCompletedAt, p.cell(fCompletedAt), "completed_before_received",
@@ -414,12 +497,22 @@ func (r *DossierReader) row(row extract.Row) bool {
 	ts(11, due, true)
 	ts(12, completed, okC)
 	b.Field(13).(*array.StringBuilder).Append(channel)
-	b.Field(14).(*array.StringBuilder).Append(level)
+	appendOptString(b.Field(14).(*array.StringBuilder), level)
 	b.Field(15).(*array.StringBuilder).Append(status)
-	b.Field(16).(*array.BooleanBuilder).Append(digitized)
-	b.Field(17).(*array.BooleanBuilder).Append(eid)
+	appendOptBool(b.Field(16).(*array.BooleanBuilder), digitized)
+	appendOptBool(b.Field(17).(*array.BooleanBuilder), eid)
 	appendOptString(b.Field(18).(*array.StringBuilder), r.env.Pseudo.Key(p.cell(fApplicantID)))
+	appendOptString(b.Field(19).(*array.StringBuilder), reported)
 	return true
+}
+
+// appendOptBool appends a yes/no value ("true", "false"), or NULL for "".
+func appendOptBool(b *array.BooleanBuilder, v string) {
+	if v == "" {
+		b.AppendNull()
+		return
+	}
+	b.Append(v == "true")
 }
 
 func appendOptString(b *array.StringBuilder, s string) {
@@ -432,20 +525,19 @@ func appendOptString(b *array.StringBuilder, s string) {
 
 // lookup returns find(raw), memoised per field for the sheet (up to 4096
 // wordings per field).
-func (r *DossierReader) lookup(f int, raw string, find func(string) (string, bool)) (string, bool) {
+func (r *DossierReader) lookup(f int, raw string, find func(string) memoVal) memoVal {
 	m := r.memo[f]
 	mv, hit := m[raw]
 	if !hit {
-		mv.v, mv.ok = find(raw)
+		mv = find(raw)
 		if len(m) < 4096 {
 			m[raw] = mv
 		}
 	}
-	return mv.v, mv.ok
+	return mv
 }
 
 // fieldGroup returns the group of a field (the field column's memo holds it).
 func (r *DossierReader) fieldGroup(field string) string {
-	g, _ := r.lookup(fField, field, func(field string) (string, bool) { return r.env.Values.FieldGroup(field), true })
-	return g
+	return r.lookup(fField, field, func(field string) memoVal { return memoVal{v: r.env.Values.FieldGroup(field), ok: true} }).v
 }

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -82,8 +83,9 @@ func KindOf(name string) (Kind, bool) {
 // here: they go to SheetContext.OnRejects as they come. The caller releases
 // the Output once its streams are read.
 type Output struct {
-	Streams []Stream
-	notes   func() []string
+	Streams    []Stream
+	notes      func() []string
+	monthFirst func() []int
 }
 
 // A Stream is the record batches of one raw table.
@@ -103,6 +105,18 @@ func (o *Output) Notes() []string {
 		return nil
 	}
 	return o.notes()
+}
+
+// MonthFirst returns the columns of the sheet whose text dates turned out to
+// be month-first though they were read day-first (CONTRACT 3.5, the date
+// order of a column): what was read is wrong, and the sheet must be read
+// again with those columns in SheetContext.MonthFirst. Ask once the streams
+// are read. Most files have none, and cost one pass.
+func (o *Output) MonthFirst() []int {
+	if o.monthFirst == nil {
+		return nil
+	}
+	return o.monthFirst()
 }
 
 // Release releases the streams.
@@ -142,5 +156,43 @@ func readDossiers(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output, 
 	if err != nil {
 		return nil, err
 	}
-	return &Output{Streams: []Stream{{Table: TableDossierRows, Rows: rr, Data: true}}}, nil
+	notes := unknownFieldNotes(&ctx.Head.Layout)
+	return &Output{
+		Streams:    []Stream{{Table: TableDossierRows, Rows: rr, Data: true}},
+		notes:      func() []string { return append(rr.dateOrderNotes(), notes...) },
+		monthFirst: rr.MonthFirst,
+	}, nil
+}
+
+// KPIFields are the optional dossier fields that dossier KPIs read: a file
+// without the column leaves the field unknown for its rows, and the KPI
+// leaves those rows out (CONTRACT 3.5, absent is unknown).
+var KPIFields = []struct{ Field, KPI string }{
+	{"service_level", "tthc_full_online_rate"},
+	{"result_digitized", "tthc_result_digitized_rate"},
+	{"eid_verified", "tthc_eid_rate"},
+}
+
+// unknownFieldNotes says which KPI fields a dossier sheet's header leaves
+// unmatched, naming the columns it ignored (one of them may be the field
+// under a wording the seeds do not know yet).
+func unknownFieldNotes(l *extract.Layout) []string {
+	var vi, en, kpis []string
+	for _, kf := range KPIFields {
+		if l.Col(kf.Field) < 0 {
+			vi = append(vi, fieldNames[kf.Field])
+			en = append(en, kf.Field)
+			kpis = append(kpis, kf.KPI)
+		}
+	}
+	if len(vi) == 0 {
+		return nil
+	}
+	viIgn, enIgn := "", ""
+	if len(l.Ignored) > 0 {
+		ignored := strings.Join(l.Ignored, "; ")
+		viIgn, enIgn = " (cột bị bỏ qua: "+ignored+")", " (ignored columns: "+ignored+")"
+	}
+	return []string{fmt.Sprintf("không có cột %s: chưa biết với các dòng của tệp, %s không tính các dòng này%s / no %s column: unknown for this file's rows, which %s leave out%s",
+		strings.Join(vi, ", "), strings.Join(kpis, ", "), viIgn, strings.Join(en, ", "), strings.Join(kpis, ", "), enIgn)}
 }

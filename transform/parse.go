@@ -16,12 +16,71 @@ import (
 // Sentinel errors of the value parsers. Each reject carries one of them as its
 // reason code, so the data team can count rejects by kind.
 var (
-	ErrBadDate      = errors.New("impossible_date")
-	ErrNotDayFirst  = errors.New("not_day_first")
-	ErrDateRange    = errors.New("date_out_of_range")
+	ErrBadDate     = errors.New("impossible_date")
+	ErrNotDayFirst = errors.New("not_day_first")
+	ErrDateRange   = errors.New("date_out_of_range")
+	// ErrDateFormat: the text is no date in any format the contract knows
+	// (a bad date of its own kind: it wraps ErrBadDate).
+	ErrDateFormat   = fmt.Errorf("unknown_date_format: %w", ErrBadDate)
 	ErrBadNumber    = errors.New("bad_number")
 	ErrUnknownValue = errors.New("unknown_value")
 )
+
+// DateError is a text date that cannot be read: what was wrong, in
+// Vietnamese and English, for the reject's reason. Err is one of the
+// sentinels above.
+type DateError struct {
+	Value  string
+	Err    error
+	VI, EN string
+}
+
+func (e *DateError) Error() string { return fmt.Sprintf("%v: %q: %s", e.Err, e.Value, e.EN) }
+func (e *DateError) Unwrap() error { return e.Err }
+
+// Code returns the reject reason code of the error.
+func (e *DateError) Code() string {
+	if errors.Is(e.Err, ErrDateFormat) {
+		return "unknown_date_format"
+	}
+	return e.Err.Error()
+}
+
+func dateErr(s string, err error, vi, en string) error {
+	return &DateError{Value: s, Err: err, VI: vi, EN: en}
+}
+
+// DateOrder is the order of day and month in a column's text dates written
+// with both before the year (CONTRACT 3.5, the date order of a column).
+type DateOrder uint8
+
+// Date orders.
+const (
+	DayFirst   DateOrder = iota // dd/mm/yyyy, the contract's default
+	MonthFirst                  // mm/dd/yyyy, as an English-locale Excel saves CSV
+)
+
+// dateReading says how a text date with day and month before the year can be
+// read; the date order of a column is decided from its values' readings.
+type dateReading uint8
+
+const (
+	dayMonthYear    dateReading = 1 << iota // written d/m/yyyy (any separator): the order matters
+	readsDayFirst                           // a valid date read day-first
+	readsMonthFirst                         // a valid date read month-first
+)
+
+// only returns the one order r can be read in, and ok=false when it reads in
+// both or neither (or is no d/m/yyyy date).
+func (r dateReading) only() (DateOrder, bool) {
+	switch r &^ dayMonthYear {
+	case readsDayFirst:
+		return DayFirst, r&dayMonthYear != 0
+	case readsMonthFirst:
+		return MonthFirst, r&dayMonthYear != 0
+	}
+	return DayFirst, false
+}
 
 // Excel's serial day 0 is 1899-12-30 (the 1900 leap-year bug included).
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
@@ -38,39 +97,133 @@ var (
 	reYMD     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$`)
 	reCompact = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?$`)
 	reSerial  = regexp.MustCompile(`^\d{1,7}(\.\d+)?$`)
+	// A time of day, with a 12-hour marker or not: 14:05, 14:05:09,
+	// 02:05 CH, 2:05:09PM (SA/AM before noon, CH/PM after).
+	clock = `(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp][Mm]|[Ss][Aa]|[Cc][Hh]))?`
+	// The time before the date (14:05 03/01/2024), or a date whose time
+	// carries a 12-hour marker (03/01/2024 02:05:09 CH).
+	reTimeFirst   = regexp.MustCompile(`^` + clock + `\s+(\S+)$`)
+	reClockMarked = regexp.MustCompile(`^(\S+)[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm]|[Ss][Aa]|[Cc][Hh])$`)
 )
 
-// ParseDateTime reads a date or date-time of CONTRACT 3.4 as a wall-clock time in
-// Asia/Ho_Chi_Minh, returned with location UTC (the warehouse stores local
-// naive timestamps). Accepted: Excel serial numbers (date cells read raw),
-// dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, each with optional
-// hh:mm or hh:mm:ss, and the national portal's yyyyMMddHHmmss. Text dates are
-// day-first; one that only reads month-first is ErrNotDayFirst, never flipped.
+// ParseDateTime reads a date or date-time of CONTRACT 3.4 and 3.5 as a
+// wall-clock time in Asia/Ho_Chi_Minh, returned with location UTC (the
+// warehouse stores local naive timestamps). Accepted: Excel serial numbers
+// (date cells read raw), dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy,
+// yyyy-mm-dd, each with hh:mm or hh:mm:ss after or before it, a 12-hour
+// clock marked SA/CH or AM/PM (12 SA is midnight, 12 CH noon), and the
+// national portal's yyyyMMddHHmmss. Text dates are day-first; one that only
+// reads month-first is ErrNotDayFirst, never flipped. An error is a
+// *DateError saying what was wrong.
 func ParseDateTime(s string) (time.Time, error) {
+	t, _, err := parseDate(s, DayFirst)
+	return t, err
+}
+
+// ParseDateTimeOrder is ParseDateTime for a column whose text dates are read
+// in order (MonthFirst: 12/19/2023 is the 19th of December).
+func ParseDateTimeOrder(s string, order DateOrder) (time.Time, error) {
+	t, _, err := parseDate(s, order)
+	return t, err
+}
+
+// parseDate reads s with day and month in order, and says how a d/m/yyyy
+// date could be read whatever order was asked.
+func parseDate(s string, order DateOrder) (time.Time, dateReading, error) {
 	s = strings.TrimSpace(s)
 	if m, ok := matchDMY(s); ok {
-		d, mo, y := atoi(m[1]), atoi(m[2]), atoi(m[3])
-		if mo > 12 {
-			return time.Time{}, fmt.Errorf("%w: %q has no month %d", ErrNotDayFirst, s, mo)
-		}
-		return civil(y, mo, d, m[4], m[5], m[6], s)
+		return dmy(atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6]), order, s)
 	}
 	if m := reYMD.FindStringSubmatch(s); m != nil {
-		return civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4], m[5], m[6], s)
+		t, err := civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4], m[5], m[6], s)
+		return t, 0, err
 	}
 	if len(s) == 14 || len(s) == 8 {
 		if m := reCompact.FindStringSubmatch(s); m != nil {
-			return civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4], m[5], m[6], s)
+			t, err := civil(atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4], m[5], m[6], s)
+			return t, 0, err
 		}
 	}
 	if reSerial.MatchString(s) {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%w: %q", ErrBadDate, s)
+			return time.Time{}, 0, dateErr(s, ErrDateFormat, "không phải số ngày của Excel", "not an Excel date number")
 		}
-		return fromSerial(v, s)
+		t, err := fromSerial(v, s)
+		return t, 0, err
 	}
-	return time.Time{}, fmt.Errorf("%w: %q is not a date", ErrBadDate, s)
+	if m := reTimeFirst.FindStringSubmatch(s); m != nil {
+		return withClock(m[5], m[1], m[2], m[3], m[4], order, s)
+	}
+	if m := reClockMarked.FindStringSubmatch(s); m != nil {
+		return withClock(m[1], m[2], m[3], m[4], m[5], order, s)
+	}
+	return time.Time{}, 0, dateErr(s, ErrDateFormat,
+		"không đúng định dạng ngày nào đã biết (dd/mm/yyyy, yyyy-mm-dd, có giờ hh:mm trước hoặc sau)",
+		"unknown date format (dd/mm/yyyy, yyyy-mm-dd, with hh:mm before or after)")
+}
+
+// withClock reads a date without time and a time of day written apart
+// from it, 24-hour or with a 12-hour marker.
+func withClock(date, hh, mm, ss, marker string, order DateOrder, s string) (time.Time, dateReading, error) {
+	h, mi, se := atoi(hh), atoi(mm), atoi(ss)
+	switch strings.ToLower(marker) {
+	case "":
+	case "sa", "am":
+		if h < 1 || h > 12 {
+			return time.Time{}, 0, badClock(s, hh, mm, marker)
+		}
+		if h == 12 {
+			h = 0 // 12 SA is midnight
+		}
+	case "ch", "pm":
+		if h < 1 || h > 12 {
+			return time.Time{}, 0, badClock(s, hh, mm, marker)
+		}
+		if h < 12 {
+			h += 12 // 12 CH is noon
+		}
+	}
+	if m, ok := matchDMY(date); ok && m[4] == "" {
+		return dmy(atoi(m[1]), atoi(m[2]), atoi(m[3]), h, mi, se, order, s)
+	}
+	if m := reYMD.FindStringSubmatch(date); m != nil && m[4] == "" && !strings.ContainsAny(date, "Z+") {
+		t, err := civilHMS(atoi(m[1]), atoi(m[2]), atoi(m[3]), h, mi, se, s)
+		return t, 0, err
+	}
+	return time.Time{}, 0, dateErr(s, ErrDateFormat,
+		"không đúng định dạng ngày nào đã biết (dd/mm/yyyy, yyyy-mm-dd, có giờ hh:mm trước hoặc sau)",
+		"unknown date format (dd/mm/yyyy, yyyy-mm-dd, with hh:mm before or after)")
+}
+
+func badClock(s, hh, mm, marker string) error {
+	return dateErr(s, ErrBadDate, fmt.Sprintf("giờ %s:%s %s không có trên đồng hồ 12 giờ", hh, mm, marker),
+		fmt.Sprintf("%s:%s %s is no time of a 12-hour clock", hh, mm, marker))
+}
+
+// dmy reads a date written with day and month before the year, in order, and
+// says in which orders it could be read.
+func dmy(a, b, y, h, mi, se int, order DateOrder, s string) (time.Time, dateReading, error) {
+	r := dayMonthYear
+	if b >= 1 && b <= 12 && a >= 1 && a <= daysIn(b, y) {
+		r |= readsDayFirst
+	}
+	if a >= 1 && a <= 12 && b >= 1 && b <= daysIn(a, y) {
+		r |= readsMonthFirst
+	}
+	d, mo := a, b
+	if order == MonthFirst {
+		d, mo = b, a
+		if mo > 12 {
+			return time.Time{}, r, dateErr(s, ErrBadDate, fmt.Sprintf("không có tháng %d (cột đọc theo tháng/ngày/năm)", mo),
+				fmt.Sprintf("no month %d (the column reads month-first)", mo))
+		}
+	} else if mo > 12 {
+		return time.Time{}, r, dateErr(s, ErrNotDayFirst, fmt.Sprintf("không có tháng %d khi đọc theo ngày/tháng/năm", mo),
+			fmt.Sprintf("no month %d when read day-first (dd/mm/yyyy)", mo))
+	}
+	t, err := civilHMS(y, mo, d, h, mi, se, s)
+	return t, r, err
 }
 
 // matchDMY is reDMY.FindStringSubmatch without the regular expression
@@ -147,28 +300,37 @@ func matchDMY(s string) (m [7]string, ok bool) {
 
 func fromSerial(v float64, s string) (time.Time, error) {
 	if v < 1 || v > 2958465 { // 9999-12-31
-		return time.Time{}, fmt.Errorf("%w: %q", ErrDateRange, s)
+		return time.Time{}, dateErr(s, ErrDateRange, "số ngày Excel nằm ngoài lịch", "an Excel date number outside the calendar")
 	}
 	days := math.Floor(v)
 	// Round the fraction to the second: Excel stores 16:59:59.9999 for 17:00.
 	secs := math.Round((v - days) * 86400)
 	t := excelEpoch.AddDate(0, 0, int(days)).Add(time.Duration(secs) * time.Second)
 	if t.Year() < MinYear || t.Year() > MaxYear {
-		return time.Time{}, fmt.Errorf("%w: %q is %s", ErrDateRange, s, t.Format("2006-01-02"))
+		return time.Time{}, dateErr(s, ErrDateRange, fmt.Sprintf("là ngày %s, nằm ngoài năm %d–%d", t.Format("02/01/2006"), MinYear, MaxYear),
+			fmt.Sprintf("is %s, outside the years %d–%d", t.Format("2006-01-02"), MinYear, MaxYear))
 	}
 	return t, nil
 }
 
 func civil(y, mo, d int, hh, mm, ss string, s string) (time.Time, error) {
-	h, mi, se := atoi(hh), atoi(mm), atoi(ss)
-	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
-		return time.Time{}, fmt.Errorf("%w: %q", ErrBadDate, s)
-	}
-	if d > daysIn(mo, y) { // 31/02 does not roll over into March
-		return time.Time{}, fmt.Errorf("%w: %q: day %d does not exist in %d/%d", ErrBadDate, s, d, mo, y)
-	}
-	if y < MinYear || y > MaxYear {
-		return time.Time{}, fmt.Errorf("%w: %q", ErrDateRange, s)
+	return civilHMS(y, mo, d, atoi(hh), atoi(mm), atoi(ss), s)
+}
+
+// civilHMS checks a calendar date and time of day and returns it.
+func civilHMS(y, mo, d, h, mi, se int, s string) (time.Time, error) {
+	switch {
+	case mo < 1 || mo > 12:
+		return time.Time{}, dateErr(s, ErrBadDate, fmt.Sprintf("không có tháng %d", mo), fmt.Sprintf("there is no month %d", mo))
+	case d < 1 || d > daysIn(mo, y): // 31/02 does not roll over into March
+		return time.Time{}, dateErr(s, ErrBadDate, fmt.Sprintf("tháng %d/%d không có ngày %d", mo, y, d),
+			fmt.Sprintf("day %d does not exist in %d/%d", d, mo, y))
+	case h > 23 || mi > 59 || se > 59:
+		return time.Time{}, dateErr(s, ErrBadDate, fmt.Sprintf("giờ %02d:%02d:%02d không hợp lệ", h, mi, se),
+			fmt.Sprintf("%02d:%02d:%02d is no time of day", h, mi, se))
+	case y < MinYear || y > MaxYear:
+		return time.Time{}, dateErr(s, ErrDateRange, fmt.Sprintf("năm %d nằm ngoài %d–%d", y, MinYear, MaxYear),
+			fmt.Sprintf("year %d outside %d–%d", y, MinYear, MaxYear))
 	}
 	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), nil
 }

@@ -38,6 +38,29 @@ func TestParseDateTime(t *testing.T) {
 		{"hôm qua", time.Time{}, ErrBadDate},
 		{"", time.Time{}, ErrBadDate},
 		{"0.5", time.Time{}, ErrDateRange},
+		// CONTRACT 3.5: the time before the date, 12-hour clocks.
+		{"14:05 03/01/2024", d(2024, 1, 3, 14, 5, 0), nil},
+		{"14:05:09 03/01/2024", d(2024, 1, 3, 14, 5, 9), nil},
+		{"16:30 15/12/2023", d(2023, 12, 15, 16, 30, 0), nil},
+		{"03/01/2024 02:05:09 CH", d(2024, 1, 3, 14, 5, 9), nil},
+		{"02:05 CH 03/01/2024", d(2024, 1, 3, 14, 5, 0), nil},
+		{"15/12/2023 04:30:00 CH", d(2023, 12, 15, 16, 30, 0), nil},
+		{"15/12/2023 04:30:00 PM", d(2023, 12, 15, 16, 30, 0), nil},
+		{"15/12/2023 4:30PM", d(2023, 12, 15, 16, 30, 0), nil},
+		{"15/12/2023 09:15 SA", d(2023, 12, 15, 9, 15, 0), nil},
+		{"15/12/2023 09:15 am", d(2023, 12, 15, 9, 15, 0), nil},
+		{"15/12/2023 12:10 SA", d(2023, 12, 15, 0, 10, 0), nil},  // 12 SA is midnight
+		{"15/12/2023 12:10 CH", d(2023, 12, 15, 12, 10, 0), nil}, // 12 CH is noon
+		{"12:00 AM 2024-01-03", d(2024, 1, 3, 0, 0, 0), nil},
+		{"2024-01-03 01:00 PM", d(2024, 1, 3, 13, 0, 0), nil},
+		{"15/12/2023 14:30 CH", time.Time{}, ErrBadDate}, // no 14 on a 12-hour clock
+		{"15/12/2023 00:30 SA", time.Time{}, ErrBadDate},
+		{"25:00 15/12/2023", time.Time{}, ErrBadDate},
+		{"16:30 31/02/2024", time.Time{}, ErrBadDate},
+		{"16:30 12/25/2024", time.Time{}, ErrNotDayFirst},
+		{"hôm qua", time.Time{}, ErrDateFormat},
+		{"15/12/2023 lúc 16:30", time.Time{}, ErrDateFormat},
+		{"16:30", time.Time{}, ErrDateFormat},
 	}
 	for _, tt := range tests {
 		got, err := ParseDateTime(tt.in)
@@ -50,6 +73,64 @@ func TestParseDateTime(t *testing.T) {
 		if err != nil || !got.Equal(tt.want) {
 			t.Errorf("ParseDateTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
+	}
+}
+
+// TestDateRejectsSayWhatWasWrong: an unknown format is not an invalid date,
+// and each error says which it is, quoting the value.
+func TestDateRejectsSayWhatWasWrong(t *testing.T) {
+	tests := []struct{ in, code, en string }{
+		{"hôm qua", "unknown_date_format", "unknown date format"},
+		{"31/02/2024", "impossible_date", "day 31 does not exist in 2/2024"},
+		{"13/25/2024", "not_day_first", "no month 25 when read day-first"},
+		{"01/01/1800", "date_out_of_range", "year 1800 outside 1990–2100"},
+		{"03/01/2024 13:05 CH", "impossible_date", "13:05 CH is no time of a 12-hour clock"},
+		{"03/01/2024 10:65", "impossible_date", "10:65:00 is no time of day"},
+	}
+	for _, tt := range tests {
+		_, err := ParseDateTime(tt.in)
+		var de *DateError
+		if !errors.As(err, &de) || de.Code() != tt.code || !strings.Contains(de.EN, tt.en) || de.VI == "" || de.Value != tt.in ||
+			!strings.Contains(err.Error(), fmt.Sprintf("%q", tt.in)) {
+			t.Errorf("ParseDateTime(%q) = %v (%+v), want %s: %s", tt.in, err, de, tt.code, tt.en)
+		}
+	}
+}
+
+// TestDateReadings: how a d/m/yyyy date reads in either order, which the
+// date order of a column is decided from.
+func TestDateReadings(t *testing.T) {
+	tests := []struct {
+		in   string
+		only DateOrder
+		one  bool // reads in one order only
+	}{
+		{"19/12/2023", DayFirst, true},
+		{"12/19/2023 17:00", MonthFirst, true},
+		{"16:30 12/19/2023", MonthFirst, true},
+		{"05/06/2024", DayFirst, false}, // both
+		{"31/02/2024", DayFirst, false}, // neither
+		{"02/30/2024", DayFirst, false}, // neither
+		{"2024-12-19", DayFirst, false}, // the year first: no question of order
+		{"45279.7", DayFirst, false},
+	}
+	for _, tt := range tests {
+		_, r, _ := parseDate(tt.in, DayFirst)
+		only, one := r.only()
+		if one != tt.one || one && only != tt.only {
+			t.Errorf("%q reads %08b: only %v %v, want %v %v", tt.in, r, only, one, tt.only, tt.one)
+		}
+	}
+	got, err := ParseDateTimeOrder("12/19/2023 17:00", MonthFirst)
+	if err != nil || !got.Equal(time.Date(2023, 12, 19, 17, 0, 0, 0, time.UTC)) {
+		t.Errorf("month-first: %v, %v", got, err)
+	}
+	got, err = ParseDateTimeOrder("05/06/2024", MonthFirst)
+	if err != nil || !got.Equal(time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("month-first 05/06/2024: %v, %v", got, err)
+	}
+	if _, err := ParseDateTimeOrder("19/12/2023", MonthFirst); !errors.Is(err, ErrBadDate) {
+		t.Errorf("a day-first date in a month-first column: %v", err)
 	}
 }
 
@@ -96,13 +177,33 @@ func TestParseNumber(t *testing.T) {
 }
 
 func FuzzParseDateTime(f *testing.F) {
-	for _, s := range []string{"15/12/2023", "2024-02-28 10:00", "20240508122400", "45279.7", "31/02/2024", "13/25/2024"} {
+	for _, s := range []string{"15/12/2023", "2024-02-28 10:00", "20240508122400", "45279.7", "31/02/2024", "13/25/2024",
+		"16:30 15/12/2023", "15/12/2023 04:30:00 CH", "12:00 AM 2024-01-03"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		tm, err := ParseDateTime(s)
 		if err == nil && (tm.Year() < MinYear || tm.Year() > MaxYear) {
 			t.Fatalf("ParseDateTime(%q) = %v outside [%d, %d]", s, tm, MinYear, MaxYear)
+		}
+		var de *DateError
+		if err != nil && (!errors.As(err, &de) || de.VI == "" || de.EN == "") {
+			t.Fatalf("ParseDateTime(%q): %v is no DateError that says what was wrong", s, err)
+		}
+		// Read month-first, a date that reads in both orders swaps day and
+		// month; one that reads in one order only is read so or rejected.
+		_, r, _ := parseDate(s, DayFirst)
+		tm2, err2 := ParseDateTimeOrder(s, MonthFirst)
+		if both := r&readsDayFirst != 0 && r&readsMonthFirst != 0; both && ((err == nil) != (err2 == nil) ||
+			err == nil && (tm.Day() != int(tm2.Month()) || int(tm.Month()) != tm2.Day())) {
+			t.Fatalf("%q: day-first %v %v, month-first %v %v", s, tm, err, tm2, err2)
+		}
+		// Never read in an order the date itself contradicts.
+		if r&dayMonthYear != 0 && (err == nil && r&readsDayFirst == 0 || err2 == nil && r&readsMonthFirst == 0) {
+			t.Fatalf("%q reads %08b: day-first %v %v, month-first %v %v", s, r, tm, err, tm2, err2)
+		}
+		if r&dayMonthYear == 0 && (err == nil) != (err2 == nil) {
+			t.Fatalf("%q (no d/m/yyyy date): day-first %v, month-first %v", s, err, err2)
 		}
 	})
 }

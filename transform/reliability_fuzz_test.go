@@ -29,7 +29,8 @@ var fuzzSeeds = sync.OnceValues(func() (*Values, *Indicators) {
 })
 
 func FuzzValueLookup(f *testing.F) {
-	for _, s := range []string{"Trực tuyến", "2.0", "Đã trả kết quả", "TRUE", "x", "Mức độ 4", "  Hủy ", "Tr\u00adùc tuyÕn", "10.00"} {
+	for _, s := range []string{"Trực tuyến", "2.0", "Đã trả kết quả", "TRUE", "x", "Mức độ 4", "  Hủy ", "Tr\u00adùc tuyÕn", "10.00",
+		"Đã trả - Trễ hạn", "Đã trả kết quả (trước hạn)", "Đang xử lý, quá hạn 3 ngày", "1. Trực tuyến", "Đã số hóa (x)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -39,10 +40,20 @@ func FuzzValueLookup(f *testing.F) {
 			if ok && v == "" || !ok && v != "" {
 				t.Fatalf("Lookup(%s, %q) = %q, %v", domain, s, v, ok)
 			}
+			m, _ := values.Match(domain, s)
+			switch m.Timeliness {
+			case "", "early", "on_time", "late":
+			default:
+				t.Fatalf("Match(%s, %q): timeliness %q", domain, s, m.Timeliness)
+			}
+			if m.Timeliness != "" && (domain != "status" || !ok) {
+				t.Fatalf("Match(%s, %q): timeliness %q of a value that is no status", domain, s, m.Timeliness)
+			}
 			// A wording that matches as written (not as legacy TCVN3) matches
 			// in either Unicode normal form.
 			if nfc := norm.NFC.String(s); utf8.ValidString(s) {
-				if direct, hit := values.domains[domain][extract.Fold(nfc)]; hit {
+				if ids := values.domains[domain].phrases.Exact(extract.NormalizeValue(nfc)); len(ids) > 0 {
+					direct := values.domains[domain].aliases[ids[0]].Value
 					if v2, _ := values.Lookup(domain, norm.NFD.String(s)); v2 != direct {
 						t.Fatalf("Lookup(%s, %q): NFC %q, NFD %q", domain, s, direct, v2)
 					}

@@ -220,6 +220,13 @@ var identities = []struct {
 	{"(3) = (7)+(11)", 0, []int{4, 8}},
 }
 
+// SummaryGroupRow reports whether a row of a Biểu 06 sheet is no field row:
+// a group row (`Cấp phường`, an STT of `I`, `II` …) or one without any count
+// (counted false).
+func SummaryGroupRow(field, stt string, counted bool) bool {
+	return !counted || reGroupRow.MatchString(extract.Fold(field)) || reRoman.MatchString(extract.Fold(stt))
+}
+
 // ReadTTHCSummary reads the field rows of a Biểu 06 sheet. Group rows (Cấp
 // phường, I. …) are not data; a row that breaks an identity is kept as reported
 // with consistent = false and a warning naming the identity.
@@ -234,7 +241,7 @@ func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Outpu
 		field := r.Cell(cols["field"])
 		stt := ""
 		if c, ok := cols["stt"]; ok {
-			stt = extract.Fold(r.Cell(c))
+			stt = r.Cell(c)
 		}
 		vals := make([]*float64, len(SummaryCounts))
 		any, bad := false, false
@@ -258,8 +265,7 @@ func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Outpu
 				vals[i] = &v
 			}
 		}
-		f := extract.Fold(field)
-		if !any || reGroupRow.MatchString(f) || reRoman.MatchString(stt) {
+		if SummaryGroupRow(field, stt, any) {
 			rows.Skipped[extract.RowSection]++
 			continue
 		}

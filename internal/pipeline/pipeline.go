@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -113,6 +114,11 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 	} else {
 		r.log.Warn("report status", "err", err)
 	}
+	if mr, err := readMostlyRejected(ctx, r.work.DB, r.sum.RunID); err == nil {
+		r.sum.MostlyRejected = mr
+	} else {
+		r.log.Warn("mostly rejected files", "err", err)
+	}
 	r.sum.Ended = time.Now()
 	r.recordRun(ctx, nil)
 	done = r.phase("publish")
@@ -135,19 +141,39 @@ type Stages struct {
 	Open    extract.OpenOptions
 }
 
-// NewStages reads the seeds (cfg.SeedsDir, else the embedded ones) and builds
-// the stages; batches are made with mem. Without pii.hmac_key, the key is
-// the one kept in cfg.StateDir (made there once).
+// NewStages reads the seeds — the embedded ones with the rows of
+// cfg.SeedsDir added — and builds the stages; batches are made with mem.
+// A seed of cfg.SeedsDir that is malformed or contradicts another row is a
+// configuration error (config.ErrInvalid) naming the files and lines.
+// Without pii.hmac_key, the key is the one kept in cfg.StateDir (made there
+// once).
 func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
-	s := &Stages{SeedFS: seeds.FS()}
-	if cfg.SeedsDir != "" {
-		s.SeedFS = os.DirFS(cfg.SeedsDir)
-	}
-	cat, err := seeds.Load(s.SeedFS)
+	return newStages(cfg, mem, hmacKey, cfg.StateDir)
+}
+
+// NewReadStages builds the stages for reading files without loading them
+// (`cchc inspect`): nothing is written — the applicant pseudonyms are keyed
+// with a throwaway key, for nothing keeps them, and a large worksheet is
+// spilled to the system's temporary folder, not the state folder (which
+// need not exist). The seeds and limits are those of a run with cfg.
+func NewReadStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
+	return newStages(cfg, mem, throwawayKey, "")
+}
+
+// newStages builds the stages with the pseudonym key that key returns and
+// the folder where large worksheets are spilled ("": the system's temporary
+// folder).
+func newStages(cfg config.Config, mem memory.Allocator, key func(config.Config) ([]byte, error), tempDir string) (*Stages, error) {
+	set, err := Seeds(cfg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := hmacKey(cfg)
+	s := &Stages{SeedFS: set}
+	cat, err := set.Catalog()
+	if err != nil {
+		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
+	}
+	k, err := key(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +182,7 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 		Mem:        mem,
 		Units:      s.Scanner.Units,
 		Values:     transform.NewValues(cat),
-		Pseudo:     transform.NewPseudonymizer(key),
+		Pseudo:     transform.NewPseudonymizer(k),
 		Indicators: transform.NewIndicators(cat),
 	}
 	s.Open = extract.OpenOptions{
@@ -165,9 +191,27 @@ func NewStages(cfg config.Config, mem memory.Allocator) (*Stages, error) {
 		MaxXMLBytes:    cfg.Extract.MaxXMLBytes,
 		MaxCellBytes:   cfg.Extract.MaxCellBytes,
 		MaxEmptyRunRow: cfg.Extract.MaxBlankRows,
-		TempDir:        cfg.StateDir,
+		TempDir:        tempDir,
 	}
 	return s, nil
+}
+
+// Seeds returns the seeds of a run: the embedded ones with the rows of the
+// data team's folder (cfg.SeedsDir) merged in. Other seed files of that
+// folder (a new kind of seed) join the set whole.
+func Seeds(cfg config.Config) (*seeds.Set, error) {
+	set, err := seeds.Embedded()
+	if err != nil || cfg.SeedsDir == "" {
+		return set, err
+	}
+	over, err := seeds.Read(os.DirFS(cfg.SeedsDir), cfg.SeedsDir)
+	if err == nil {
+		set, err = seeds.Merge(set, over, transform.SeedKey)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
+	}
+	return set, nil
 }
 
 // phase logs, at debug level, how long a stage of the run took when the
@@ -200,6 +244,14 @@ func hmacKey(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// throwawayKey is a random key that is kept nowhere: pseudonyms made with
+// it match no others.
+func throwawayKey(config.Config) ([]byte, error) {
+	k := make([]byte, 32)
+	_, err := rand.Read(k)
+	return k, err
 }
 
 // buildModels runs the built-in models, then the data team's, then all tests.

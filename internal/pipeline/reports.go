@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // ReportStatus is what a run tells of the periodic reports (issue: who has not
@@ -66,4 +67,35 @@ func readReportStatus(ctx context.Context, db *sql.DB) (*ReportStatus, error) {
 		rs.Gaps = append(rs.Gaps, g)
 	}
 	return rs, rows.Err()
+}
+
+// readMostlyRejected reads the files of run runID that more than a fifth of
+// their rows were rejected from, with the units and periods whose KPIs they
+// feed.
+func readMostlyRejected(ctx context.Context, db *sql.DB, runID string) ([]RejectedFile, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT path, rows_loaded, rows_rejected, reject_share, coalesce(unit_codes, ''), coalesce(period_codes, '')
+		FROM marts.mostly_rejected_files WHERE run_id = ? ORDER BY reject_share DESC, path`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RejectedFile
+	for rows.Next() {
+		var f RejectedFile
+		var units, periods string
+		if err := rows.Scan(&f.Path, &f.Loaded, &f.Rejected, &f.Share, &units, &periods); err != nil {
+			return nil, err
+		}
+		f.Units, f.Periods = splitList(units), splitList(periods)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ", ")
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -17,8 +18,107 @@ import (
 // killed run left there is removed when the next one starts.
 func (r *run) spoolDir() string { return filepath.Join(r.cfg.StateDir, "spool") }
 
-// loadContent reads a file's sheets and loads them in one transaction.
+// dateOrders are, per sheet name, the columns whose text dates are read
+// month-first (CONTRACT 3.5, the date order of a column).
+type dateOrders map[string]map[int]bool
+
+// ErrReread is what a Reading returns (Reading.Done) when it found a column
+// of month-first dates that it read day-first: what it made is wrong and must
+// be dropped — a load rolls its transaction back — and ReadFile reads the file
+// again with that column's order.
+var ErrReread = errors.New("reread with the columns' date order")
+
+// A Reading is one reading of a file's sheets through the transforms of their
+// kinds. The date order of a column needs all its dates, and rows stream: a
+// file is read day-first, and when a column turns out month-first — rare, a
+// CSV of an English-locale Excel — the file is read again with that column's
+// order fixed (ReadFile). Other files cost one pass.
+type Reading struct {
+	orders dateOrders // the columns this reading reads month-first
+	found  dateOrders // columns found month-first though read day-first
+}
+
+// ReadFile calls read with a first Reading of a file and, when read returns
+// ErrReread (Reading.Done), once more with a Reading that reads the columns
+// it found month-first so. A load and `cchc inspect` read files this way.
+func ReadFile(read func(*Reading) error) error {
+	first := &Reading{}
+	err := read(first)
+	if errors.Is(err, ErrReread) {
+		err = read(&Reading{orders: first.found})
+	}
+	return err
+}
+
+// Again reports whether this is the second reading of a file, with the date
+// orders the first one found.
+func (rd *Reading) Again() bool { return rd.orders != nil }
+
+// MonthFirst returns, per sheet, the columns this reading reads month-first.
+func (rd *Reading) MonthFirst() map[string]map[int]bool { return rd.orders }
+
+// Done returns ErrReread when the reading found columns of month-first dates
+// that it read day-first (only a first reading looks), else nil.
+func (rd *Reading) Done() error {
+	if rd.found != nil {
+		return ErrReread
+	}
+	return nil
+}
+
+// SheetRead is what reading one sheet through the transform of its kind made.
+type SheetRead struct {
+	Loaded     int64    // data rows the transform made (what a load inserts)
+	Skipped    int64    // blank, section, total and footer rows
+	Unit       string   // the sheet's unit, when the whole sheet has one
+	Period     string   // the report period of a report sheet
+	Notes      []string // what the transform has to say (raw.files.message)
+	MonthFirst []int    // columns whose dates turned out month-first (transform.Output.MonthFirst)
+}
+
+// A Sink takes one stream of record batches that a sheet's transform makes
+// and returns how many rows it took: a load inserts them into the stream's
+// table, `cchc inspect` counts and drops them. It must read the stream to
+// its end — a transform parses rows, and finds their rejects, as its stream
+// is read — and does not release it.
+type Sink func(transform.Stream) (int64, error)
+
+// Sheet streams one sheet, h of wb (a file whose content hash is sha),
+// through the transform of its kind, as a load does: a report sheet must name
+// its unit and period; the transform's streams go to sink, its rejects to
+// onRejects. The columns found month-first are remembered for Done.
+func (rd *Reading) Sheet(st *Stages, wb extract.Workbook, sha string, h *extract.SheetHead, onRejects func([]transform.Reject) error, sink Sink) (SheetRead, error) {
+	res, err := st.readSheet(wb, sha, h, onRejects, rd.orders[h.Name], sink)
+	if len(res.MonthFirst) > 0 && rd.orders == nil {
+		if rd.found == nil {
+			rd.found = dateOrders{}
+		}
+		rd.found[h.Name] = map[int]bool{}
+		for _, c := range res.MonthFirst {
+			rd.found[h.Name][c] = true
+		}
+	}
+	return res, err
+}
+
+// loadContent reads a file's sheets and loads them in one transaction; a
+// file whose dates turn out month-first is loaded again in a fresh one
+// (ReadFile).
 func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.FileRecord, byReason map[string]int64, err error) {
+	err = ReadFile(func(rd *Reading) error {
+		if rd.Again() {
+			r.log.Debug("reread", "path", src.Path, "month_first", fmt.Sprint(rd.MonthFirst()))
+		}
+		var err error
+		rec, byReason, err = r.loadOnce(ctx, src, rd)
+		return err
+	})
+	return rec, byReason, err
+}
+
+// loadOnce loads a file as rd reads it; when rd finds columns of month-first
+// dates read otherwise, it rolls back and returns ErrReread.
+func (r *run) loadOnce(ctx context.Context, src *extract.Source, rd *Reading) (rec load.FileRecord, byReason map[string]int64, err error) {
 	rec = r.baseRecord(src)
 	wb, err := src.Open(r.Open)
 	if err != nil {
@@ -35,12 +135,13 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 	spool := transform.NewRejectSpool(r.spoolDir(), src.Path, src.SHA256, r.sum.RunID)
 	defer spool.Close()
 	err = load.Tx(ctx, r.work.DB, func(conn *sql.Conn) error {
-		var kinds, ignored, notes []string
+		var kinds, ignored, ambiguous, notes []string
 		units, periods := map[string]bool{}, map[string]bool{}
+		insert := func(s transform.Stream) (int64, error) { return load.InsertArrow(ctx, conn, s.Table, s.Rows) }
 		for i := range heads {
 			h := &heads[i]
 			before := spool.Rows()
-			res, err := r.loadSheet(ctx, conn, wb, src, h, spool)
+			res, err := rd.Sheet(r.Stages, wb, src.SHA256, h, spool.Add, insert)
 			if err != nil {
 				if len(heads) > 1 && h.Name != "" {
 					return fmt.Errorf("sheet %q: %w", h.Name, err)
@@ -48,9 +149,9 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 				return err
 			}
 			rejected := spool.Rows() - before
-			rec.RowsLoaded += res.loaded
+			rec.RowsLoaded += res.Loaded
 			rec.RowsRejected += rejected
-			rec.RowsSkipped += res.skipped
+			rec.RowsSkipped += res.Skipped
 			if !slices.Contains(kinds, h.Layout.Kind) {
 				kinds = append(kinds, h.Layout.Kind)
 			}
@@ -59,20 +160,31 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 					ignored = append(ignored, c)
 				}
 			}
-			notes = append(notes, res.notes...)
-			if res.unit != "" {
-				units[res.unit] = true
+			for _, m := range h.Layout.Matches {
+				if m.Status == extract.ColumnAmbiguous {
+					a := fmt.Sprintf("%s (%s)", m.Label, strings.Join(m.Candidates, " / "))
+					if !slices.Contains(ambiguous, a) {
+						ambiguous = append(ambiguous, a)
+					}
+				}
 			}
-			if res.period != "" {
-				periods[res.period] = true
+			notes = append(notes, res.Notes...)
+			if res.Unit != "" {
+				units[res.Unit] = true
+			}
+			if res.Period != "" {
+				periods[res.Period] = true
 			}
 			if err := load.InsertSheet(ctx, conn, load.SheetRecord{
-				SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.unit, Period: res.period,
-				HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.loaded,
+				SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.Unit, Period: res.Period,
+				HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.Loaded,
 				RowsRejected: rejected, IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
 			}); err != nil {
 				return err
 			}
+		}
+		if err := rd.Done(); err != nil {
+			return err // nothing of this reading is kept
 		}
 		path, err := spool.Finish()
 		if err != nil {
@@ -95,6 +207,9 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 		if len(ignored) > 0 {
 			notes = append(notes, "cột bị bỏ qua / ignored columns: "+rec.IgnoredColumns)
 		}
+		if len(ambiguous) > 0 {
+			notes = append(notes, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+strings.Join(ambiguous, "; "))
+		}
 		rec.Message = strings.Join(notes, "; ")
 		return load.InsertFile(ctx, conn, rec)
 	})
@@ -104,18 +219,10 @@ func (r *run) loadContent(ctx context.Context, src *extract.Source) (rec load.Fi
 	return rec, byReason, err
 }
 
-type sheetResult struct {
-	loaded  int64
-	skipped int64
-	unit    string // the sheet's unit, when the whole sheet has one
-	period  string // the report period of a report sheet
-	notes   []string
-}
-
-// loadSheet streams one sheet through the transform of its kind into the
-// kind's raw tables.
-func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook, src *extract.Source, h *extract.SheetHead, spool *transform.RejectSpool) (sheetResult, error) {
-	var res sheetResult
+// readSheet streams one sheet through the transform of its kind, handing
+// its streams to sink.
+func (s *Stages) readSheet(wb extract.Workbook, sha string, h *extract.SheetHead, onRejects func([]transform.Reject) error, monthFirst map[int]bool, sink Sink) (SheetRead, error) {
+	var res SheetRead
 	kind, ok := transform.KindOf(h.Layout.Kind)
 	if !ok {
 		return res, fmt.Errorf("unknown kind %q", h.Layout.Kind)
@@ -124,35 +231,36 @@ func (r *run) loadSheet(ctx context.Context, conn *sql.Conn, wb extract.Workbook
 		if err := reportHead(h); err != nil {
 			return res, err
 		}
-		res.unit, res.period = h.Unit, h.Period
+		res.Unit, res.Period = h.Unit, h.Period
 	} else if h.Layout.Col("unit") < 0 {
-		res.unit = h.Unit
+		res.Unit = h.Unit
 	}
 	rows, err := extract.Data(wb, h)
 	if err != nil {
 		return res, err
 	}
 	defer rows.Close()
-	out, err := kind.Read(r.Env, rows, transform.SheetContext{FileSHA256: src.SHA256, Head: h, OnRejects: spool.Add})
+	out, err := kind.Read(s.Env, rows, transform.SheetContext{FileSHA256: sha, Head: h, OnRejects: onRejects, MonthFirst: monthFirst})
 	if err != nil {
 		return res, err
 	}
 	defer out.Release()
-	for _, s := range out.Streams {
-		n, err := load.InsertArrow(ctx, conn, s.Table, s.Rows)
+	for _, st := range out.Streams {
+		n, err := sink(st)
 		if err != nil {
 			return res, err
 		}
-		if s.Data {
-			res.loaded += n
+		if st.Data {
+			res.Loaded += n
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
-	res.notes = out.Notes()
+	res.Notes = out.Notes()
+	res.MonthFirst = out.MonthFirst()
 	for _, n := range rows.Skipped {
-		res.skipped += int64(n)
+		res.Skipped += int64(n)
 	}
 	return res, nil
 }

@@ -39,6 +39,25 @@ type Summary struct {
 	Warehouse       string
 	KPIRows         int64
 	Reports         *ReportStatus
+	// MostlyRejected are the files this run loaded with more than a fifth of
+	// their data rows rejected (marts.mostly_rejected_files): the KPIs they
+	// feed are built on what remains of a broken export.
+	MostlyRejected []RejectedFile
+}
+
+// RejectedFile is a file loaded with more than a fifth of its data rows
+// rejected, and the KPIs it feeds.
+type RejectedFile struct {
+	Path             string
+	Loaded, Rejected int64
+	Share            float64  // rejected / (loaded + rejected)
+	Units, Periods   []string // whose KPIs its rows feed
+}
+
+// MostlyRejected reports whether more than a fifth of the file's data rows
+// were rejected (CONTRACT 3.5): it is still loaded, and named as such.
+func (f FileOutcome) MostlyRejected() bool {
+	return f.Status == Loaded && f.Rejected*5 > f.Rows+f.Rejected
 }
 
 // Count returns the number of files with the given status.

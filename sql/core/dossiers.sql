@@ -12,21 +12,23 @@
 -- column due_at: Thời điểm hẹn trả / due timestamp
 -- column completed_at: Thời điểm trả kết quả / completion timestamp
 -- column channel: Kênh nộp: online, counter, postal / channel
--- column service_level: Mức độ DVC: full, partial, none / service level
+-- column service_level: Mức độ DVC: full, partial, none; NULL khi tệp nguồn không có cột này (chưa biết) / service level, NULL when the source file has no such column (unknown)
 -- column status: Trạng thái: resolved, processing, withdrawn, refused / status
--- column result_digitized: Kết quả đã số hóa / result digitised
--- column eid_verified: Đã xác thực VNeID / electronic ID verified
+-- column result_digitized: Kết quả đã số hóa; NULL khi tệp nguồn không có cột này (chưa biết, không phải "không") / result digitised, NULL when the source file has no such column (unknown, not no)
+-- column eid_verified: Đã xác thực VNeID; NULL khi tệp nguồn không có cột này / electronic ID verified, NULL when the source file has no such column
 -- column applicant_key: Mã băm có khóa của số giấy tờ người nộp (không đảo ngược được) / keyed hash of the applicant id
 -- column timeliness: early (trước hạn), on_time (đúng hạn), late (quá hạn); NULL khi chưa giải quyết / timeliness of a resolved dossier
+-- column reported_timeliness: Tiến độ như nguồn ghi cùng trạng thái (Đã trả - Trễ hạn): early, on_time, late; NULL khi nguồn không ghi. KPI vẫn tính theo ngày / timeliness as the source stated it beside the status, NULL when it did not; KPIs are computed from the dates
 -- column source_file_sha256: Tệp nguồn của phiên bản này (raw.files.sha256) / source file hash
 -- column source_modified_at: Thời điểm sửa đổi của tệp nguồn / source file modification time
 -- column versions: Số phiên bản đã thấy của hồ sơ / versions seen
 -- test: unique(dossier_id)
--- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel, service_level)
+-- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel)
 -- test: accepted_values(status: resolved, processing, withdrawn, refused)
 -- test: accepted_values(channel: online, counter, postal)
 -- test: accepted_values(service_level: full, partial, none)
 -- test: accepted_values(timeliness: early, on_time, late)
+-- test: accepted_values(reported_timeliness: early, on_time, late)
 -- test: relationships(unit_code -> ref.units.unit_code)
 -- test: expression(completed_date IS NULL OR completed_date >= received_date)
 WITH file_versions AS (
@@ -88,6 +90,7 @@ SELECT
              WHEN completed_at::DATE = due_at::DATE THEN 'on_time'
              ELSE 'late' END
     END AS timeliness,
+    reported_timeliness,
     file_sha256 AS source_file_sha256,
     source_modified_at,
     versions

@@ -9,6 +9,7 @@
 -- column comparator: Phép so sánh với chỉ tiêu (>=) / comparison with the target
 -- column meets_target: Đạt chỉ tiêu; NULL khi chưa có giá trị hoặc chỉ tiêu / target met
 -- column source: Nguồn: dossier (hồ sơ), bieu06 (Biểu 06), report (báo cáo đơn vị) / source of the figures
+-- column rows_unknown: KPI hồ sơ: số hồ sơ trong phạm vi bị để ra ngoài vì trường KPI cần đọc chưa biết (tệp không có cột Đã số hóa, Xác thực VNeID, Mức độ DVC); NULL với KPI báo cáo / dossier KPIs: rows in scope left out because a field the KPI reads is unknown (the file has no such column); NULL for report KPIs
 -- test: unique(period_code, unit_code, kpi_code)
 -- test: not_null(period_code, unit_code, kpi_code, comparator)
 -- test: relationships(kpi_code -> ref.kpis.kpi_code)
@@ -45,39 +46,48 @@ dossier_facts AS (
         count(*) FILTER (resolved_in AND field_group = 'khdt')                 AS resolved_khdt,
         count(*) FILTER (resolved_in AND on_time AND field_group = 'khdt')     AS resolved_on_time_khdt,
         count(*) FILTER (received_in)                                          AS received,
+        -- Absent is unknown (CONTRACT 3.5): a KPI counts only the rows whose
+        -- fields it reads are known, and says how many it left out.
         count(*) FILTER (received_in AND channel = 'online' AND service_level = 'full') AS received_full_online,
+        count(*) FILTER (received_in AND service_level IS NOT NULL)            AS received_level_known,
+        count(*) FILTER (received_in AND service_level IS NULL)                AS received_level_unknown,
         count(*) FILTER (resolved_in AND result_digitized)                     AS resolved_digitized,
-        count(*) FILTER (received_in AND channel = 'online')                   AS received_online,
+        count(*) FILTER (resolved_in AND result_digitized IS NOT NULL)         AS resolved_digitized_known,
+        count(*) FILTER (resolved_in AND result_digitized IS NULL)             AS resolved_digitized_unknown,
         count(*) FILTER (received_in AND channel = 'online' AND eid_verified)  AS received_online_eid,
+        count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NOT NULL) AS received_online_eid_known,
+        count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NULL)     AS received_online_eid_unknown,
         count(*) FILTER (in_progress_end)                                      AS in_progress,
         count(*) FILTER (in_progress_end AND due_after_end)                    AS in_progress_within
     FROM flags
     GROUP BY period_code, unit_code
 ),
 dossier_kpis AS (
-    SELECT period_code, unit_code, kpi_code, numerator, denominator
+    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown
     FROM dossier_facts,
     LATERAL (VALUES
-        ('tthc_on_time_rate',          resolved_on_time,      resolved),
-        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt),
-        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt),
-        ('tthc_full_online_rate',      received_full_online,  received),
-        ('tthc_result_digitized_rate', resolved_digitized,    resolved),
-        ('tthc_eid_rate',              received_online_eid,   received_online),
-        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress)
-    ) AS k(kpi_code, numerator, denominator)
+        ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0),
+        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0),
+        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt,             0),
+        ('tthc_full_online_rate',      received_full_online,  received_level_known,      received_level_unknown),
+        ('tthc_result_digitized_rate', resolved_digitized,    resolved_digitized_known,  resolved_digitized_unknown),
+        ('tthc_eid_rate',              received_online_eid,   received_online_eid_known, received_online_eid_unknown),
+        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress, 0)
+    ) AS k(kpi_code, numerator, denominator, rows_unknown)
 ),
 bieu06_kpis AS (
     SELECT period_code, unit_code, 'tthc_on_time_rate_reported' AS kpi_code,
            sum(coalesce(resolved_early, 0) + coalesce(resolved_on_time, 0)) AS numerator,
-           sum(coalesce(resolved_total, 0)) AS denominator
+           sum(coalesce(resolved_total, 0)) AS denominator,
+           NULL::BIGINT AS rows_unknown
     FROM core.tthc_summary
     GROUP BY period_code, unit_code
 ),
 report_kpis AS (
     SELECT n.period_code, n.unit_code, k.kpi_code,
            n.value AS numerator,
-           CASE WHEN coalesce(k.denominator_indicator, '') = '' THEN 1 ELSE d.value END AS denominator
+           CASE WHEN coalesce(k.denominator_indicator, '') = '' THEN 1 ELSE d.value END AS denominator,
+           NULL::BIGINT AS rows_unknown
     FROM ref.kpis k
     JOIN core.indicator_values n ON n.indicator_code = k.numerator_indicator
     LEFT JOIN core.indicator_values d
@@ -92,7 +102,7 @@ unit_kpis AS (
 ),
 district_kpis AS (
     SELECT u.period_code, 'thanh_xuan' AS unit_code, u.kpi_code,
-           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, u.source
+           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown, u.source
     FROM unit_kpis u
     JOIN ref.kpis k USING (kpi_code)
     WHERE k.district_row AND u.unit_code <> 'thanh_xuan'
@@ -110,7 +120,8 @@ SELECT a.period_code, a.unit_code, a.kpi_code,
        '>=' AS comparator,
        CASE WHEN a.denominator > 0 AND t.target IS NOT NULL
             THEN a.numerator::DOUBLE / a.denominator >= t.target END AS meets_target,
-       a.source
+       a.source,
+       a.rows_unknown::BIGINT AS rows_unknown
 FROM all_kpis a
 JOIN ref.units un ON un.unit_code = a.unit_code
 JOIN ref.periods p ON p.period_code = a.period_code

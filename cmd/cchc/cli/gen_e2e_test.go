@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -95,25 +96,26 @@ func civil(t time.Time) string {
 func checkDossiers(t *testing.T, db *sql.DB, truth *gen.Truth, pseudo *transform.Pseudonymizer) {
 	t.Helper()
 	rows, err := db.Query(`SELECT dossier_id, unit_code, field_group, received_date, due_date, completed_date, channel,
-		service_level, status, coalesce(timeliness, ''), result_digitized, eid_verified, coalesce(applicant_key, '') FROM core.dossiers`)
+		coalesce(service_level, ''), status, coalesce(timeliness, ''), coalesce(result_digitized::VARCHAR, ''),
+		coalesce(eid_verified::VARCHAR, ''), coalesce(applicant_key, ''), coalesce(reported_timeliness, '') FROM core.dossiers`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	got := map[string]string{}
 	for rows.Next() {
-		var id, unit, group, ch, lvl, st, tl, ak string
+		var id, unit, group, ch, lvl, st, tl, ak, rt string
 		var rec, due, done sql.NullTime
-		var dig, eid bool
-		if err := rows.Scan(&id, &unit, &group, &rec, &due, &done, &ch, &lvl, &st, &tl, &dig, &eid, &ak); err != nil {
+		var dig, eid string
+		if err := rows.Scan(&id, &unit, &group, &rec, &due, &done, &ch, &lvl, &st, &tl, &dig, &eid, &ak, &rt); err != nil {
 			t.Fatal(err)
 		}
-		got[id] = fmt.Sprint(unit, group, day(rec), day(due), day(done), ch, lvl, st, tl, dig, eid, ak)
+		got[id] = fmt.Sprintf("%q", []string{unit, group, day(rec), day(due), day(done), ch, lvl, st, tl, dig, eid, ak, rt})
 	}
 	bad := 0
 	for _, d := range truth.Dossiers {
-		want := fmt.Sprint(d.UnitCode, d.FieldGroup, civil(d.ReceivedDate), civil(d.DueDate), civil(d.CompletedDate),
-			d.Channel, d.ServiceLevel, d.Status, d.Timeliness, d.ResultDigitized, d.EIDVerified, pseudo.Key(d.ApplicantID))
+		want := fmt.Sprintf("%q", []string{d.UnitCode, d.FieldGroup, civil(d.ReceivedDate), civil(d.DueDate), civil(d.CompletedDate),
+			d.Channel, d.ServiceLevel, d.Status, d.Timeliness, d.ResultDigitized, d.EIDVerified, pseudo.Key(d.ApplicantID), d.ReportedTimeliness})
 		if g, ok := got[d.DossierID]; !ok {
 			t.Errorf("dossier %s (from %s) missing", d.DossierID, d.SourceFile)
 			bad++
@@ -128,6 +130,28 @@ func checkDossiers(t *testing.T, db *sql.DB, truth *gen.Truth, pseudo *transform
 	}
 	if len(got) != len(truth.Dossiers) {
 		t.Errorf("core.dossiers has %d rows, truth %d", len(got), len(truth.Dossiers))
+	}
+	// A resolved dossier whose status cell states another timeliness than
+	// its dates is listed, and warned of.
+	disagree := 0
+	for _, d := range truth.Dossiers {
+		if d.Status == "resolved" && d.ReportedTimeliness != "" && d.ReportedTimeliness != d.Timeliness {
+			disagree++
+		}
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM marts.timeliness_disagreements`).Scan(&n); err != nil || n != disagree || disagree == 0 {
+		t.Errorf("marts.timeliness_disagreements has %d rows (%v), truth %d", n, err, disagree)
+	}
+	// A file saved month-first says so, for each date column.
+	for _, f := range truth.Files {
+		var msg string
+		if db.QueryRow(`SELECT coalesce(message, '') FROM raw.files WHERE path = ? AND status = 'loaded'`, f.Path).Scan(&msg) != nil {
+			continue // failed, or the copy of a file loaded under another name
+		}
+		if month := slices.Contains(f.Quirks, "date_month_first"); month != (strings.Count(msg, "read month-first") == 3) {
+			t.Errorf("%s (month-first %v): %s", f.Path, month, msg)
+		}
 	}
 }
 

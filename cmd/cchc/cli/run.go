@@ -101,7 +101,19 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 		}
 		tw.Flush()
 	}
-	models, tests, failedModels := 0, 0, 0
+	if len(s.MostlyRejected) > 0 {
+		fmt.Fprintln(w, "MOSTLY REJECTED — hơn 1/5 số dòng bị loại, KPI dùng tệp có thể sai lệch / more than a fifth of the rows rejected; the KPIs these files feed rest on what remains (marts.mostly_rejected_files):")
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		for _, f := range s.MostlyRejected {
+			feeds := "—"
+			if len(f.Units) > 0 {
+				feeds = strings.Join(f.Units, ", ") + " · " + strings.Join(f.Periods, ", ")
+			}
+			fmt.Fprintf(tw, "  %s\t%.0f%% rejected (%d of %d)\tfeeds %s\n", f.Path, 100*f.Share, f.Rejected, f.Loaded+f.Rejected, msg.Clip(feeds, 120))
+		}
+		tw.Flush()
+	}
+	models, tests, failedModels, warnings := 0, 0, 0, 0
 	for _, r := range s.Models {
 		if r.Kind == "model" {
 			models++
@@ -112,9 +124,13 @@ func printSummary(w io.Writer, s *pipeline.Summary) {
 			failedModels++
 			fmt.Fprintf(w, "LỖI / FAILED %s %s: %v\n", r.Kind, r.Name, r.Err)
 		}
+		if r.Warn {
+			warnings++
+			fmt.Fprintf(w, "CẢNH BÁO / WARNING %s: %d rows (%s)\n", r.Name, r.Rows, r.File)
+		}
 	}
-	fmt.Fprintf(w, "mô hình: %d, kiểm thử dữ liệu: %d, lỗi: %d; dòng KPI: %d / models: %d built, %d data tests, %d failed; KPI rows: %d\n",
-		models, tests, failedModels, s.KPIRows, models, tests, failedModels, s.KPIRows)
+	fmt.Fprintf(w, "mô hình: %d, kiểm thử dữ liệu: %d, lỗi: %d, cảnh báo: %d; dòng KPI: %d / models: %d built, %d data tests, %d failed, %d warnings; KPI rows: %d\n",
+		models, tests, failedModels, warnings, s.KPIRows, models, tests, failedModels, warnings, s.KPIRows)
 	printReportStatus(w, s.Reports, unitNames())
 	if s.Published {
 		fmt.Fprintf(w, "đã công bố / published %s\n", s.Warehouse)

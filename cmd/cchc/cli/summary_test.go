@@ -34,7 +34,7 @@ func TestSummaryInVietnamese(t *testing.T) {
 		"tệp: nạp 1, lỗi 1, trùng 0, bỏ qua 0 (đã nạp trước) / files: 1 loaded, 1 failed, 0 duplicate, 0 skipped",
 		"dòng: nạp 10, bị loại 1 / rows: 10 loaded, 1 rejected",
 		"tệp không đọc được / failed files (raw.files):\n  b.xlsx  tệp hỏng / corrupt",
-		"mô hình: 1, kiểm thử dữ liệu: 1, lỗi: 0; dòng KPI: 12",
+		"mô hình: 1, kiểm thử dữ liệu: 1, lỗi: 0, cảnh báo: 0; dòng KPI: 12",
 		"báo cáo kỳ 2024-Q1: đã nhận 18 (trễ hạn 1), chưa gửi 3 / reports 2024-Q1: 18 received (1 late), 3 missing: Phường Kim Giang, Phòng Nội vụ, a_new_unit\n",
 		"2024-Q1  Phường Hạ Đình  ha_dinh  đã giải quyết / resolved +4  đúng hạn, trước hạn / on time or early -2",
 		"đã công bố / published /srv/cchc.duckdb",

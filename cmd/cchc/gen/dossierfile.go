@@ -24,6 +24,7 @@ type dossierFile struct {
 	plants   []string
 	tcvn     bool // type some unit names in TCVN3
 	long     bool // a long preamble (up to 15 title rows)
+	english  bool // a CSV saved by an English-locale Excel: dates month-first (12/19/2023 17:00)
 	q        quirks
 }
 
@@ -122,6 +123,14 @@ func (g *generator) writeDossierFiles() error {
 				break
 			}
 		}
+		// One CSV as an English-locale Excel saves it. Its planted rows
+		// carry no day-first date text, which it would read month-first.
+		for _, df := range mains {
+			if df.csv {
+				df.english = true
+				break
+			}
+		}
 		g.assignPlants(r, all, dupSrc)
 		if g.opt.TCVN3 {
 			for _, df := range mains {
@@ -180,7 +189,7 @@ func (g *generator) assignPlants(r *rng, files []*dossierFile, skip *dossierFile
 	for _, reason := range reasons {
 		var best *dossierFile
 		for _, df := range eligible {
-			if reason == rUnknownUnit && !df.unitCol {
+			if reason == rUnknownUnit && !df.unitCol || df.english && dayFirstPlant(reason) {
 				continue
 			}
 			if best == nil || len(df.plants) < len(best.plants) {
@@ -194,11 +203,39 @@ func (g *generator) assignPlants(r *rng, files []*dossierFile, skip *dossierFile
 	for _, df := range eligible {
 		if r.chance(0.3) {
 			reason := pick(r, dossierReasons)
-			if reason != rUnknownUnit || df.unitCol {
+			if (reason != rUnknownUnit || df.unitCol) && !(df.english && dayFirstPlant(reason)) {
 				df.plants = append(df.plants, reason)
 			}
 		}
 	}
+}
+
+// dayFirstPlant reports whether a planted bad row writes a date as day-first
+// text (a month-first column would read it otherwise).
+func dayFirstPlant(reason string) bool {
+	return reason == rNotDayFirst || reason == rCompletedBefore || reason == rDueBefore
+}
+
+// monthFirstReadable reports whether every date column of an English-locale
+// export would be read month-first (CONTRACT 3.5): at least ten of its dates
+// read in one order only — a day above 12, written m/d/yyyy — and, written
+// so, none reads day-first only.
+func (df *dossierFile) monthFirstReadable() bool {
+	for _, key := range []string{"received_at", "due_at", "completed_at"} {
+		n := 0
+		for _, it := range df.items {
+			if _, over := it.over[key]; over {
+				continue
+			}
+			if t := map[string]time.Time{"received_at": it.d.received, "due_at": it.d.due, "completed_at": it.d.completed}[key]; !t.IsZero() && t.Day() > 12 {
+				n++
+			}
+		}
+		if n < 10 {
+			return false
+		}
+	}
+	return true
 }
 
 // fillItems puts the file's rows in the order an export would have them, with
@@ -262,16 +299,31 @@ type dossierWriter struct {
 
 	portal    bool // numeric portal codes for channel and status
 	codeCells bool // … written as number cells
-	primary   map[string]int
-	yes       map[string][2]string
-	boolCells bool
-	unitAlias map[string]int // fixed alias index per unit, or -1 for varied
+	// CONTRACT 3.5 profiles: the portal's service level codes 2/3/4; a
+	// status cell that states the timeliness (`Đã trả - Trễ hạn`).
+	levelCodes, statusTimeliness bool
+	lied                         bool   // a status cell already stated a timeliness its dates contradict
+	stated                       string // the timeliness the current row's status cell stated
+	primary                      map[string]int
+	yes                          map[string][2]string
+	boolCells                    bool
+	unitAlias                    map[string]int // fixed alias index per unit, or -1 for varied
 }
 
 var dateFamilies = []struct{ layout, quirk string }{
 	{"02/01/2006", "date_dmy"}, {"2/1/2006", "date_dmy_short"}, {"02-01-2006", "date_dmy_dash"},
 	{"02.01.2006", "date_dmy_dot"}, {"2006-01-02", "date_iso"}, {"20060102150405", "date_portal"},
 }
+
+// dateFamilies35 are the layouts of CONTRACT 3.5: the time before the date,
+// 12-hour clocks.
+var dateFamilies35 = []struct{ layout, quirk string }{
+	{"15:04 02/01/2006", "date_time_first"}, {"15:04:05 2/1/2006", "date_time_first"},
+	{"02/01/2006 03:04:05 PM" + viClock, "date_12h_sa_ch"}, {"03:04 PM 02/01/2006", "date_12h_am_pm"},
+}
+
+// viClock marks a layout whose AM/PM is written SA/CH (sáng/chiều).
+const viClock = "\x00vi"
 
 func (w *dossierWriter) dateStyle(format string) int {
 	if id, ok := w.styles[format]; ok {
@@ -294,6 +346,9 @@ func (g *generator) writeDossierFile(df *dossierFile) error {
 	if !df.csv {
 		w.f = excelize.NewFile()
 		defer w.f.Close()
+	}
+	if df.english && !(w.messy && df.csv && df.monthFirstReadable()) {
+		df.english = false
 	}
 	w.planColumns()
 	w.planValues()
@@ -455,12 +510,17 @@ func (w *dossierWriter) planColumns() {
 		keys = append(rest[:at:at], append([]string{"received_at", "due_at", "completed_at"}, rest[at:]...)...)
 		q.add("two_row_header")
 	}
-	for _, k := range keys {
+	for pos, k := range keys {
 		c := dcol{key: k}
 		names := dossierHeaders[k]
 		c.head = names[0]
 		if messy {
 			c.head = pick(r, names)
+			if extra := dossierHeaders35[k]; len(extra) > 0 && r.chance(0.2) {
+				c.head = extra[w.g.turn("header35/"+k, len(extra))]
+				q.add("header_aliases_35")
+			}
+			c.head = w.decorate(k, c.head, pos)
 			if r.chance(0.6) {
 				c.head = messText(r, c.head, "header", !w.df.csv, q)
 			}
@@ -480,12 +540,41 @@ func (w *dossierWriter) planColumns() {
 	}
 }
 
+// decorate writes a header as real exports do (CONTRACT 3.5): longer than
+// the alias it holds, with a hint in parentheses, numbered, or with a
+// trailing colon or star.
+func (w *dossierWriter) decorate(key, head string, pos int) string {
+	r, q := w.r, w.df.q
+	if tail, ok := headerTails[head]; ok && r.chance(0.25) {
+		head += tail
+		q.add("header_contains")
+	}
+	if hints := headerHints[key]; len(hints) > 0 && r.chance(0.2) {
+		head += " " + pick(r, hints)
+		q.add("header_parens")
+	}
+	switch r.weighted(88, 6, 6) {
+	case 1:
+		head = fmt.Sprintf("%d. %s", pos+1, head)
+		q.add("header_numbering")
+	case 2:
+		head += pick(r, []string{":", " *"})
+		q.add("header_colon")
+	}
+	return head
+}
+
 func isDateKey(k string) bool { return k == "received_at" || k == "due_at" || k == "completed_at" }
 
 // planDates picks how one date column is written: Excel date cells or text in
 // one (or, for a sloppy column, several) of the layouts of CONTRACT 3.4.
 func (w *dossierWriter) planDates(c *dcol) {
 	r, q := w.r, w.df.q
+	if w.df.english {
+		c.lays = []string{"1/2/2006 15:04"}
+		q.add("date_month_first")
+		return
+	}
 	if !w.messy {
 		if w.df.csv {
 			c.lays = []string{"02/01/2006 15:04:05"}
@@ -508,9 +597,12 @@ func (w *dossierWriter) planDates(c *dcol) {
 	}
 	for i := 0; i < n; i++ {
 		fam := dateFamilies[w.g.turn("date-family", len(dateFamilies))]
+		if r.chance(0.25) {
+			fam = dateFamilies35[w.g.turn("date-family-35", len(dateFamilies35))]
+		}
 		lay := fam.layout
 		q.add(fam.quirk)
-		if fam.quirk != "date_portal" && r.chance(timeP) {
+		if fam.quirk != "date_portal" && !strings.Contains(lay, ":04") && r.chance(timeP) {
 			if w.g.turn("time-layout", 2) == 0 {
 				lay += " 15:04"
 				q.add("date_hm")
@@ -536,6 +628,12 @@ func (w *dossierWriter) planValues() {
 	if w.portal {
 		q.add("numeric_codes")
 		w.codeCells = !w.df.csv && r.chance(0.5)
+	}
+	if w.levelCodes = w.g.turn("level-codes", 4) == 1; w.levelCodes {
+		q.add("level_codes")
+	}
+	if w.statusTimeliness = !w.portal && w.g.turn("status-timeliness", 3) == 0; w.statusTimeliness {
+		q.add("status_timeliness")
 	}
 	// Each export system has its own spelling; rotating them over the files
 	// makes sure every spelling of the contract is written somewhere.
@@ -818,6 +916,9 @@ func (w *dossierWriter) coded(kind, v string, texts map[string][]string) cell {
 	if !w.messy {
 		return txt(texts[v][0])
 	}
+	if kind == "level" && w.levelCodes {
+		return w.text(levelCode[v])
+	}
 	if w.portal && kind != "level" {
 		code := channelCode[v]
 		if kind == "status" {
@@ -831,11 +932,21 @@ func (w *dossierWriter) coded(kind, v string, texts map[string][]string) cell {
 		return w.text(code)
 	}
 	s := texts[v][w.primary[kind+"/"+v]]
+	more := map[string]map[string][]string{"channel": channelText35, "level": levelText35, "status": statusText35}[kind][v]
 	switch {
-	case kind == "status" && (v == "withdrawn" || v == "refused") || kind == "channel" && v == "postal":
-		// Rare values: rotate every spelling over the cells written, or a
-		// set of a few dozen such dossiers could miss one.
-		s = texts[v][w.g.turn("cell/"+kind+"/"+v, len(texts[v]))]
+	case kind == "status" && v != "resolved" || kind == "channel" && v == "postal":
+		// Rare values: rotate every spelling (3.1's, then 3.5's) over
+		// the cells written, or a set of a few dozen such dossiers could
+		// miss one.
+		all := append(append([]string(nil), texts[v]...), more...)
+		i := w.g.turn("cell/"+kind+"/"+v, len(all))
+		s = all[i]
+		if i >= len(texts[v]) {
+			w.df.q.add("values_35")
+		}
+	case len(more) > 0 && r.chance(0.1):
+		s = more[w.g.turn("cell35/"+kind+"/"+v, len(more))]
+		w.df.q.add("values_35")
 	case r.chance(0.15):
 		s = pick(r, texts[v])
 	}
@@ -859,7 +970,10 @@ func (w *dossierWriter) yesNo(key string, v bool) cell {
 		i = 0
 	}
 	s := w.yes[key][i]
-	if w.messy && w.r.chance(0.1) {
+	if more := noText35[key]; !v && w.messy && len(more) > 0 && w.r.chance(0.08) {
+		s = more[w.g.turn("no35/"+key, len(more))]
+		w.df.q.add("values_35")
+	} else if w.messy && w.r.chance(0.1) {
 		pool := yesNoAll[i]
 		if v {
 			pool = append(pool[:len(pool):len(pool)], map[string]string{"result_digitized": "Đã số hóa", "eid_verified": "Đã xác thực"}[key])
@@ -904,12 +1018,18 @@ func (w *dossierWriter) date(c dcol, t time.Time) cell {
 	if c.style != 0 {
 		return cell{v: serial(t), style: c.style}
 	}
-	return w.text(t.Format(pick(w.r, c.lays)))
+	lay := pick(w.r, c.lays)
+	s := t.Format(strings.TrimSuffix(lay, viClock))
+	if strings.HasSuffix(lay, viClock) {
+		s = strings.NewReplacer(" AM", " SA", " PM", " CH").Replace(s)
+	}
+	return w.text(s)
 }
 
 // row renders one data row.
 func (w *dossierWriter) row(it item, stt int, sttCells bool) []cell {
 	d := it.d
+	w.stated = ""
 	out := make([]cell, len(w.cols))
 	for i, c := range w.cols {
 		if v, ok := it.over[c.key]; ok {
@@ -944,7 +1064,11 @@ func (w *dossierWriter) row(it item, stt int, sttCells bool) []cell {
 		case "service_level":
 			out[i] = w.coded("level", d.level, levelText)
 		case "status":
-			out[i] = w.coded("status", d.status, statusText)
+			if w.statusTimeliness && (d.status == "resolved" && !d.completed.IsZero() || d.status == "processing" && w.r.chance(0.5)) {
+				out[i] = w.statusWithTimeliness(d)
+			} else {
+				out[i] = w.coded("status", d.status, statusText)
+			}
 		case "result_digitized":
 			out[i] = w.yesNo(c.key, d.digitized)
 		case "eid_verified":
@@ -968,6 +1092,62 @@ func (w *dossierWriter) row(it item, stt int, sttCells bool) []cell {
 	return out
 }
 
+// statusWithTimeliness writes a status and the dossier's timeliness in one
+// cell (`Đã trả - Trễ hạn`, `Đã trả kết quả (trước hạn)`, `Đang xử lý, quá
+// hạn 3 ngày`): resolved as its dates say — but once per file a late one
+// called on time, the disagreement a data test warns of — and in progress as
+// its due date stands at the export.
+func (w *dossierWriter) statusWithTimeliness(d *dossier) cell {
+	r := w.r
+	when, late := "", 0
+	if d.status == "resolved" {
+		when = timelinessOf(dateOf(d.completed), dateOf(d.due))
+		late = int(dateOf(d.completed).Sub(dateOf(d.due)).Hours() / 24)
+	} else {
+		at := w.g.export
+		if w.df.snapshot {
+			at = w.g.snap
+		}
+		when, late = "on_time", int(dateOf(at).Sub(dateOf(d.due)).Hours()/24)
+		if late > 0 {
+			when = "late"
+		}
+	}
+	stated := when
+	if when == "late" && d.status == "resolved" && !w.lied {
+		stated, w.lied = "on_time", true
+	}
+	texts := timelinessText[stated]
+	tl := texts[w.g.turn("timeliness/"+stated, len(texts))]
+	if strings.Contains(tl, "%d") {
+		tl = fmt.Sprintf(tl, max(late, 1))
+		if stated != "late" || late < 1 {
+			tl = "Quá hạn"
+		}
+	}
+	status := statusText[d.status][w.primary["status/"+d.status]]
+	if r.chance(0.3) {
+		status = pick(r, append(append([]string(nil), statusText[d.status]...), statusText35[d.status]...))
+	}
+	form := statusWithTimelinessForms[w.g.turn("timeliness-form", len(statusWithTimelinessForms))]
+	s := fmt.Sprintf(form, status, tl)
+	if r.chance(0.1) {
+		s = strings.ToUpper(s)
+	}
+	w.stated = stated
+	return w.text(s)
+}
+
+func timelinessOf(completed, due time.Time) string {
+	switch completed.Compare(due) {
+	case -1:
+		return "early"
+	case 0:
+		return "on_time"
+	}
+	return "late"
+}
+
 // record files a written row in the truth: a reject, or a dossier version as
 // the warehouse must normalise it given the columns this file has.
 func (w *dossierWriter) record(it item, row int, sheet string) {
@@ -979,27 +1159,26 @@ func (w *dossierWriter) record(it item, row int, sheet string) {
 	d := it.d
 	t := Dossier{DossierID: d.id, UnitCode: d.u.Code, Field: d.field, FieldGroup: FieldGroup(d.field),
 		ProcedureName: d.proc.Name, ReceivedDate: dateOf(d.received), DueDate: dateOf(d.due),
-		CompletedDate: dateOf(d.completed), Channel: d.channel, ServiceLevel: "none", Status: d.status, SourceFile: df.path}
+		CompletedDate: dateOf(d.completed), Channel: d.channel, Status: d.status, SourceFile: df.path}
 	if w.has["procedure_code"] {
 		t.ProcedureCode = d.proc.Code
 	}
+	// Absent is unknown (CONTRACT 3.5): a file without the column tells nothing.
 	if w.has["service_level"] {
 		t.ServiceLevel = d.level
 	}
-	t.ResultDigitized = w.has["result_digitized"] && d.digitized
-	t.EIDVerified = w.has["eid_verified"] && d.eid
+	if w.has["result_digitized"] {
+		t.ResultDigitized = fmt.Sprint(d.digitized)
+	}
+	if w.has["eid_verified"] {
+		t.EIDVerified = fmt.Sprint(d.eid)
+	}
 	if w.has["applicant_id"] {
 		t.ApplicantID = d.cccd
 	}
 	if t.Status == "resolved" && !t.CompletedDate.IsZero() {
-		switch t.CompletedDate.Compare(t.DueDate) {
-		case -1:
-			t.Timeliness = "early"
-		case 0:
-			t.Timeliness = "on_time"
-		default:
-			t.Timeliness = "late"
-		}
+		t.Timeliness = timelinessOf(t.CompletedDate, t.DueDate)
 	}
+	t.ReportedTimeliness = w.stated
 	g.offer(t, df.mtime)
 }

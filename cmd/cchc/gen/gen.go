@@ -74,23 +74,26 @@ type FileTruth struct {
 
 // Dossier is a dossier's current version, normalised as CONTRACT 3.1 defines.
 type Dossier struct {
-	DossierID       string
-	UnitCode        string
-	Field           string
-	FieldGroup      string // tnmt, khdt, other
-	ProcedureCode   string // "" when the winning file has no such column
-	ProcedureName   string
-	ReceivedDate    time.Time
-	DueDate         time.Time
-	CompletedDate   time.Time // zero when none
-	Channel         string    // online, counter, postal
-	ServiceLevel    string    // full, partial, none
-	Status          string    // resolved, processing, withdrawn, refused
-	Timeliness      string    // early, on_time, late; "" unless resolved
-	ResultDigitized bool
-	EIDVerified     bool
-	ApplicantID     string // clear text ("" when the winning file has no id column); must never reach the warehouse
-	SourceFile      string // path of the file the current version comes from
+	DossierID     string
+	UnitCode      string
+	Field         string
+	FieldGroup    string // tnmt, khdt, other
+	ProcedureCode string // "" when the winning file has no such column
+	ProcedureName string
+	ReceivedDate  time.Time
+	DueDate       time.Time
+	CompletedDate time.Time // zero when none
+	Channel       string    // online, counter, postal
+	ServiceLevel  string    // full, partial, none; "" (unknown, NULL) when the winning file has no such column
+	Status        string    // resolved, processing, withdrawn, refused
+	Timeliness    string    // early, on_time, late; "" unless resolved
+	// ReportedTimeliness is what the status cell stated beside the status
+	// (`Đã trả - Trễ hạn`): early, on_time, late, or "".
+	ReportedTimeliness string
+	ResultDigitized    string // "true", "false"; "" (unknown, NULL) when the winning file has no such column
+	EIDVerified        string // "true", "false"; "" (unknown, NULL) when the winning file has no such column
+	ApplicantID        string // clear text ("" when the winning file has no id column); must never reach the warehouse
+	SourceFile         string // path of the file the current version comes from
 }
 
 // RejectTruth is a planted bad row.

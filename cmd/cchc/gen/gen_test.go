@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/seeds"
+
 	"github.com/xuri/excelize/v2"
 )
 
@@ -403,7 +406,10 @@ func checkGenerated(t *testing.T, opt Options) {
 		"label_nodia", "label_numbering", "label_spaces", "label_upper", "negative_value", "note_rows", "notes_sheet_first",
 		"number_row", "number_text", "number_text_padded", "numeric_codes", "padded_text", "resent", "section_rows",
 		"shuffled_columns", "title_rows", "total_row", "truncated_zip", "two_row_header", "unknown_columns",
-		"tcvn3", "unit_from_title", "unit_from_filename", "unit_from_column", "multi_unit", "subtotal_rows"} {
+		"tcvn3", "unit_from_title", "unit_from_filename", "unit_from_column", "multi_unit", "subtotal_rows",
+		// CONTRACT 3.5
+		"header_aliases_35", "header_parens", "header_contains", "header_numbering", "header_colon", "status_timeliness",
+		"level_codes", "values_35", "date_time_first", "date_12h_sa_ch", "date_12h_am_pm", "date_month_first"} {
 		if !all[q] {
 			t.Errorf("no file exercises %s", q)
 		}
@@ -436,6 +442,14 @@ func checkGenerated(t *testing.T, opt Options) {
 	want = append(want, yesNoAll[0]...)
 	want = append(want, yesNoAll[1]...)
 	want = append(want, "Đã số hóa", "Đã xác thực")
+	for _, m := range []map[string][]string{channelText35, levelText35, statusText35, noText35} {
+		for _, vs := range m {
+			want = append(want, vs...)
+		}
+	}
+	for _, v := range levelCode {
+		want = append(want, v)
+	}
 	for _, v := range want {
 		if v != "" && !cells[v] {
 			t.Errorf("value %q never written", v)
@@ -462,6 +476,21 @@ func checkGenerated(t *testing.T, opt Options) {
 		}
 	}
 
+	// Status cells that state the timeliness: as the dates say, but once per
+	// such file a late dossier called on time.
+	stated, disagree := 0, 0
+	for _, d := range tr.Dossiers {
+		if d.ReportedTimeliness != "" {
+			stated++
+			if d.Status == "resolved" && d.ReportedTimeliness != d.Timeliness {
+				disagree++
+			}
+		}
+	}
+	if stated < 20 || disagree < 1 {
+		t.Errorf("%d dossiers state their timeliness, %d against their dates", stated, disagree)
+	}
+
 	// The byte copy really is one.
 	for _, ft := range tr.Files {
 		if ft.DuplicateOf != "" {
@@ -480,7 +509,9 @@ func checkGenerated(t *testing.T, opt Options) {
 }
 
 // TestHeadersReadable checks that every dossier export has a header row
-// naming its required fields, reading it the lenient way CONTRACT 3.4 allows.
+// naming its required fields, as CONTRACT 3.4 and 3.5 read headers (the
+// wordings of 3.5 — more aliases, hints in parentheses, numbering, headers
+// that hold an alias — included): through the warehouse's own header search.
 func TestHeadersReadable(t *testing.T) {
 	dir := t.TempDir()
 	opt := Default()
@@ -490,44 +521,45 @@ func TestHeadersReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	content := loaded(t, dir, tr)
-	fold := func(s string) string {
-		return strings.Join(strings.Fields(strings.ToLower(stripDia(strings.ReplaceAll(s, "\u00a0", " ")))), " ")
+	cat, err := seeds.Load(nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	vocab := extract.NewVocab(cat)
+	content := loaded(t, dir, tr)
+	all := quirks{}
 	for _, ft := range tr.Files {
 		if ft.Kind != "dossiers" {
 			continue
 		}
+		all.add(ft.Quirks...)
 		found := false
 		for _, rows := range content[ft.Path] {
+			var head []extract.Row
 			for i, row := range rows {
-				var names []string
+				if i == 20 {
+					break
+				}
+				cells := make([]string, len(row))
 				for j, c := range row {
-					n := fold(c)
-					if n == "ngay" && i+1 < len(rows) && j < len(rows[i+1]) {
-						// Two-row header: read the children under their parent.
-						for k := j; k < len(rows[i+1]) && k < j+3; k++ {
-							names = append(names, "ngay "+fold(rows[i+1][k]))
-						}
-					}
-					names = append(names, n)
+					cells[j] = extract.Clean(c)
 				}
-				ok := 0
-				for _, key := range []string{"dossier_id", "procedure_name", "field", "received_at", "due_at", "channel", "status"} {
-					for _, h := range dossierHeaders[key] {
-						if has(names, fold(h)) {
-							ok++
-							break
-						}
-					}
-				}
-				if ok == 7 {
-					found = true
+				head = append(head, extract.Row{Num: i + 1, Cells: cells})
+			}
+			if l, ok := vocab.FindHeader(head); ok && l.Kind == extract.KindDossiers {
+				found = true
+				if len(l.Ambiguous) > 0 {
+					t.Errorf("%s: ambiguous columns %q", ft.Path, l.Ambiguous)
 				}
 			}
 		}
 		if !found {
 			t.Errorf("%s: no header row with the required fields", ft.Path)
+		}
+	}
+	for _, q := range []string{"header_aliases_35", "header_parens", "header_numbering", "header_colon"} {
+		if !all[q] {
+			t.Errorf("no dossier export exercises %s", q)
 		}
 	}
 }

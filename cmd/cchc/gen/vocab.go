@@ -296,3 +296,67 @@ var unknownValues = map[string][]string{
 var foreignUnits = []string{"Phường Hà Cầu", "UBND phường Láng Hạ", "P. Mỹ Đình 1", "Phường Đại Kim"}
 var unknownChannels = []string{"Qua Zalo", "Email", "Qua điện thoại"}
 var unknownStatuses = []string{"Đang thẩm định", "Chờ ký duyệt", "Chuyển phòng chuyên môn"}
+
+// Wordings of real exports beyond CONTRACT 3.1 (section 3.5): more header
+// aliases, hints in parentheses, headers that hold an alias, status with
+// timeliness, more value wordings and the portal's service level codes.
+var (
+	dossierHeaders35 = map[string][]string{
+		"dossier_id":       {"Mã số hồ sơ", "Số biên nhận"},
+		"procedure_name":   {"Thủ tục", "Tên thủ tục hành chính"},
+		"field":            {"Tên lĩnh vực"},
+		"received_at":      {"Ngày nhận", "Ngày giờ tiếp nhận", "Ngày nộp hồ sơ", "Ngày nộp"},
+		"due_at":           {"Hẹn trả kết quả", "Ngày hẹn trả KQ", "Hạn trả kết quả"},
+		"completed_at":     {"Ngày trả thực tế", "Ngày có KQ"},
+		"channel":          {"Loại tiếp nhận", "Kênh thực hiện", "Nguồn tiếp nhận"},
+		"service_level":    {"Mức độ", "Mức DVC"},
+		"status":           {"Trạng thái xử lý", "Tình trạng"},
+		"result_digitized": {"Số hóa", "Đã số hóa KQ"},
+		"applicant_name":   {"Người đăng ký", "Tên người nộp", "Họ tên người nộp"},
+		"applicant_id":     {"CMND/CCCD", "Số giấy tờ tùy thân"},
+		"applicant_phone":  {"Điện thoại"},
+	}
+	// headerHints are what exports write in parentheses after a header.
+	headerHints = map[string][]string{
+		"received_at":      {"(dd/mm/yyyy)", "(dd/mm/yyyy hh:mm)"},
+		"due_at":           {"(dd/mm/yyyy)", "(ngày/tháng/năm)"},
+		"completed_at":     {"(dd/mm/yyyy)", "(nếu có)"},
+		"result_digitized": {"(Có/Không)", "(x)"},
+		"eid_verified":     {"(x)", "(Có/Không)"},
+		"service_level":    {"(2/3/4)", "(mức 2, 3, 4)"},
+		"status":           {"(theo hệ thống)"},
+		"dossier_id":       {"(*)"},
+	}
+	// headerTails lengthen a header of three or more words into one that
+	// holds it as a run of whole words.
+	headerTails = map[string]string{
+		"Ngày tiếp nhận": " hồ sơ", "Mã hồ sơ": " một cửa", "Hình thức nộp": " hồ sơ", "Tình trạng hồ sơ": " hiện tại",
+		"Ngày hẹn trả": " kết quả dự kiến", "Lĩnh vực giải quyết": " TTHC", "Ngày trả kết quả": " cho công dân",
+		"Kênh tiếp nhận": " hồ sơ", "Xác thực VNeID": " của người nộp",
+	}
+
+	channelText35 = map[string][]string{
+		"online": {"Nộp hồ sơ trực tuyến", "Cổng dịch vụ công"},
+		"postal": {"Dịch vụ bưu chính", "Nộp qua bưu chính"},
+	}
+	levelText35 = map[string][]string{
+		"full":    {"DVC TT toàn trình", "Dịch vụ công trực tuyến toàn trình"},
+		"partial": {"DVC TT một phần", "Dịch vụ công trực tuyến một phần"},
+	}
+	levelCode    = map[string]string{"full": "4", "partial": "3", "none": "2"}
+	statusText35 = map[string][]string{
+		"resolved":   {"Đã trả KQ", "Đã trả", "Chờ trả kết quả", "Chờ trả KQ"},
+		"processing": {"Đang thụ lý", "Được tiếp nhận", "Mới tiếp nhận", "Chờ thực hiện nghĩa vụ tài chính", "Yêu cầu thực hiện nghĩa vụ tài chính"},
+		"withdrawn":  {"Trả lại/Xin rút", "Rút không giải quyết", "Xin rút"},
+		"refused":    {"Bị từ chối", "Từ chối HS", "Từ chối tiếp nhận"},
+	}
+	// timelinessText is how a status cell states the timeliness beside the
+	// status; a late one may carry its count of days.
+	timelinessText = map[string][]string{
+		"early":   {"Trước hạn", "Sớm hạn"},
+		"on_time": {"Đúng hạn", "Trong hạn", "Còn hạn"},
+		"late":    {"Trễ hạn", "Quá hạn", "Chậm hạn", "Trễ hẹn", "Quá hạn %d ngày"},
+	}
+	statusWithTimelinessForms = []string{"%s - %s", "%s (%s)", "%s, %s"}
+	noText35                  = map[string][]string{"result_digitized": {"Chưa số hóa", "Không số hóa"}, "eid_verified": {"Chưa xác thực"}}
+)
