@@ -161,7 +161,7 @@ func DictionaryMarkdown(d *warehouse.Dictionary) string {
 // dictionaryPage is the HTML page: one file, style inline, no script, no external
 // asset, so it can be mailed or opened from a share.
 var dictionaryPage = htmltemplate.Must(htmltemplate.New("page").Funcs(htmltemplate.FuncMap{
-	"docs": func() string { return strings.ReplaceAll(docsPointer, "`", "") },
+	"docs":     func() string { return strings.ReplaceAll(docsPointer, "`", "") },
 	"kindName": kindName,
 	"anchor":   func(name string) string { return "t-" + name },
 }).Parse(dictionaryPageTemplate))
