@@ -119,6 +119,7 @@ func mdFact(t *testing.T, section, label string) string {
 // against the warehouse and the seeds, so that accepting a golden file with
 // -update cannot hide a wrong dictionary.
 func TestDictionaryGolden(t *testing.T) {
+	t.Parallel()
 	wh := dictionaryWarehouse(t)
 	out := t.TempDir()
 	if _, err := writeDictionary(wh, out); err != nil {

@@ -181,7 +181,7 @@ const (
 	sheetChartData   = "Số liệu biểu đồ"
 )
 
-const legendNote = "Xanh: đạt chỉ tiêu · Đỏ: chưa đạt · Xám: chưa đánh giá (kỳ này chưa có chỉ tiêu hoặc mẫu số bằng 0) · —: không có số liệu"
+const legendNote = "✓ Đạt chỉ tiêu (nền xanh lam) · ✗ Chưa đạt (nền cam) · Chưa đánh giá (nền xám: kỳ này chưa có chỉ tiêu hoặc mẫu số bằng 0) · —: không có số liệu"
 
 // NewReport lays out the leadership report of d, generated at the time
 // given. The report keeps d; neither changes it.
@@ -237,7 +237,8 @@ func markOf(s warehouse.KPIStatus) Mark {
 	return [...]Mark{MarkNoData, MarkNotRated, MarkMet, MarkMissed}[s]
 }
 
-// markLabel says a KPI's mark in words.
+// markLabel says a KPI's mark in words: one vocabulary, Đạt / Chưa đạt,
+// in the tables, the legends and the charts.
 func markLabel(m Mark) string {
 	switch m {
 	case MarkNotRated:
@@ -245,9 +246,31 @@ func markLabel(m Mark) string {
 	case MarkMet:
 		return "Đạt"
 	case MarkMissed:
-		return "Không đạt"
+		return "Chưa đạt"
 	}
 	return "Không có số liệu"
+}
+
+// markSymbol is the sign of a mark, shown beside its colour so that met and
+// missed never rest on colour alone (colour-blind readers, grey printers).
+func markSymbol(m Mark) string {
+	switch m {
+	case MarkMet:
+		return "✓"
+	case MarkMissed:
+		return "✗"
+	case MarkWarn:
+		return "!"
+	}
+	return ""
+}
+
+// marked is s with its mark's sign in front.
+func marked(m Mark, s string) string {
+	if sym := markSymbol(m); sym != "" {
+		return sym + " " + s
+	}
+	return s
 }
 
 func (b reportLayout) below(kpi string) string {
@@ -296,7 +319,7 @@ func (b reportLayout) cover() Section {
 				value.Mark = markOf(st)
 				target := optional(kind, v.Target)
 				target.Center = true
-				result := text(markLabel(markOf(st)))
+				result := text(marked(markOf(st), markLabel(markOf(st))))
 				result.Mark = markOf(st)
 				cells = append(cells, value, target, result, optional(Decimal, v.Numerator), optional(Decimal, v.Denominator))
 			}
@@ -410,6 +433,7 @@ func (b reportLayout) submissions() Section {
 		case sub.OnTime.Valid && !sub.OnTime.Bool:
 			status.Text, status.Mark = "Gửi trễ", MarkWarn
 		}
+		status.Text = marked(status.Mark, status.Text)
 		at := Cell{Kind: Stamp, Time: sub.FirstReceivedAt.Time, Missing: !sub.FirstReceivedAt.Valid, Center: true}
 		late := number(Int, float64(sub.DaysLate.Int64))
 		if !sub.DaysLate.Valid {

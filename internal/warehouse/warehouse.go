@@ -4,6 +4,7 @@
 package warehouse
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -18,4 +19,20 @@ func Open(path string) (*sql.DB, func() error, error) {
 		return nil, nil, fmt.Errorf("no warehouse at %s (has `cchc run` published one?): %w", path, err)
 	}
 	return load.OpenReadOnly(path)
+}
+
+// DuckDBVersion is the version of the DuckDB library linked into the binary
+// (SELECT version() on an in-memory database): the storage formats it reads
+// and writes follow from it.
+func DuckDBVersion(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRowContext(ctx, "SELECT version()").Scan(&v); err != nil {
+		return "", err
+	}
+	return v, nil
 }

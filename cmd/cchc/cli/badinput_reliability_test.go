@@ -144,6 +144,7 @@ func relBadInbox(t *testing.T) []relInFile {
 // failure or raw.rejects rows with a reason a person can act on — exactly
 // those — and every other file still loads.
 func TestReliabilityBadInput(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes a sheet of a million rows and a zip bomb")
 	}
@@ -307,6 +308,7 @@ func relRunAsNobody(t *testing.T, dir string, cmd *exec.Cmd) {
 // TestReliabilityEncryptedWithPassword: the password of extract.xlsx_password
 // opens an encrypted workbook; a wrong one fails it with that reason.
 func TestReliabilityEncryptedWithPassword(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox := filepath.Join(dir, "inbox")
 	relStage(t, inbox, relInFile{"mat-khau.xlsx", func(p string) error {
