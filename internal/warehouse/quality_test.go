@@ -73,25 +73,31 @@ func TestStatusQuality(t *testing.T) {
 	}
 	goldenFile(t, "status", "quality.json", strings.ReplaceAll(statusJSON(t, st), dir, "$DIR"))
 
+	// The latest period with data is Q1: its reports and its dossiers.
+	if st.Period == nil || st.Period.Period != "2024-Q1" {
+		t.Fatalf("period: %+v", st.Period)
+	}
 	late := map[string]string{}
-	for _, u := range st.Previous.Late {
-		late[u.Unit] = fmt.Sprintf("%s %s %d", u.ReceivedAt, u.Source, u.DaysLate)
+	for _, u := range st.Period.Unit {
+		if u.State == SentLate {
+			late[u.Unit] = fmt.Sprintf("%s %s %d", u.ReceivedAt.In(load.Zone).Format("2006-01-02 15:04"), u.Source, u.DaysLate)
+		}
 	}
 	if len(late) != 2 || late["khuong_mai"] != "2024-03-07 10:00 file_time 2" || late["nhan_chinh"] != "2024-03-08 08:00 recorded 3" {
 		t.Errorf("late reports of 2024-Q1: %v", late)
 	}
-	if p := st.Previous; p.Received != 3 {
+	if p := st.Period; p.Received != 3 {
 		t.Errorf("2024-Q1: %d received, want Kim Giang (recorded on time), Khương Mai and Nhân Chính", p.Received)
 	}
 	q := st.Quality
-	if q == nil || q.Period != "2024-6M" || q.Coverage == nil {
+	if q == nil || q.Period != "2024-Q1" || q.Coverage == nil {
 		t.Fatalf("quality: %+v", q)
 	}
 	// Kim Giang's last completion: the tenth dossier, received 50 days
 	// after 2 January, completed 7 days later; Hạ Đình's export ends with
 	// its completions of 9 January; the period's data run through the
 	// latest of them.
-	if c := q.Coverage; c.Complete || c.LastDay != "2024-06-04" || c.DataThrough != "2024-02-28" ||
+	if c := q.Coverage; c.Complete || c.LastDay != "2024-03-04" || c.DataThrough != "2024-02-28" ||
 		len(c.Units) != 2 || c.Units[0].Unit != "ha_dinh" || c.Units[0].DataThrough != "2024-01-09" ||
 		c.Units[1].Unit != "kim_giang" || c.Units[1].DataThrough != "2024-02-28" {
 		t.Errorf("coverage: %+v", c)
@@ -103,7 +109,7 @@ func TestStatusQuality(t *testing.T) {
 	for _, u := range q.Unknown {
 		unknown[u.KPI+" "+u.Unit] = u.Unknown
 	}
-	// Received in the 6M window: all 10 of Kim Giang, the 3 good of Hạ Đình;
+	// Received in the Q1 window: all 10 of Kim Giang, the 3 good of Hạ Đình;
 	// resolved: the same.
 	for _, kpi := range []string{"tthc_full_online_rate", "tthc_result_digitized_rate", "tthc_eid_rate"} {
 		if unknown[kpi+" kim_giang"] != 10 || unknown[kpi+" ha_dinh"] != 3 || unknown[kpi+" thanh_xuan"] != 13 {

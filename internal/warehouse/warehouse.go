@@ -36,3 +36,7 @@ func DuckDBVersion(ctx context.Context) (string, error) {
 	}
 	return v, nil
 }
+
+// Zone is the district's time zone, Asia/Ho_Chi_Minh, in which the warehouse
+// keeps its times and readers show them (load.Zone).
+var Zone = load.Zone

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/thanhxuan/cchc/internal/render"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
@@ -30,10 +31,10 @@ func TestStatusQualityGolden(t *testing.T) {
 	if js.String() != string(b) {
 		t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
 	}
-	printStatus(&text, &st)
+	render.StatusText(&text, &st)
 	goldenFile(t, "status", "quality.txt", text.String())
 	for _, w := range []string{
-		"KỲ CHƯA ĐỦ SỐ LIỆU / PERIOD NOT COMPLETE: số liệu mới có đến 2024-02-28, kỳ kết thúc 2024-06-04",
+		"KỲ CHƯA ĐỦ SỐ LIỆU / PERIOD NOT COMPLETE: số liệu mới có đến 2024-02-28, kỳ kết thúc 2024-03-04",
 		"nhận / received 2024-03-08 08:00 (do người ghi / recorded)",
 		"nhận / received 2024-03-07 10:00 (theo thời điểm tệp / file time)",
 		"timeliness disagrees with their dates: 2",
@@ -48,7 +49,7 @@ func TestStatusQualityGolden(t *testing.T) {
 	// A complete period says so, with the date its data run through.
 	st.Quality.Coverage = &warehouse.Coverage{LastDay: "2024-03-04", DataThrough: "2024-03-04", Complete: true}
 	text.Reset()
-	printStatus(&text, &st)
+	render.StatusText(&text, &st)
 	if !strings.Contains(text.String(), "kỳ đủ số liệu / period complete: số liệu đến hết / data through 2024-03-04") || strings.Contains(text.String(), "CHƯA ĐỦ") {
 		t.Errorf("a complete period:\n%s", text.String())
 	}
