@@ -48,7 +48,7 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err 
 		}
 		name := "ref." + strings.TrimSuffix(t.File, ".csv")
 		stmts := []string{
-			fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv('%s', header = true, all_varchar = false, sample_size = -1%s)`, name, p, typesArg(seeds.Types[t.File])),
+			fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv('%s', header = true, all_varchar = false, sample_size = -1, buffer_size = 1048576%s)`, name, p, typesArg(seeds.Types[t.File])),
 			fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, QuoteLiteral(t.Comment+" (seeds/"+t.File+")")),
 		}
 		for col, c := range comments[strings.TrimSuffix(t.File, ".csv")] {

@@ -3,14 +3,20 @@ package transform
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // RejectSpool writes the rejects of one file to a temporary JSON-lines file as
 // they come, so that a file whose every row is bad costs disk, not memory. Its
-// lines carry the column names of raw.rejects; load.InsertJSONLines moves them
-// into the table inside the file's transaction. The zero value is not usable:
-// see NewRejectSpool. Close removes the file.
+// lines carry the column names of raw.rejects; Reader reads them back as
+// record batches, which the loader moves into the table inside the file's
+// transaction. The zero value is not usable: see NewRejectSpool. Close
+// removes the file.
 type RejectSpool struct {
 	dir, path, sha, runID string
 
@@ -38,8 +44,19 @@ type rejectLine struct {
 	RunID      *string `json:"run_id"`
 }
 
-// RejectColumns are the raw.rejects columns that a spool's lines hold.
-var RejectColumns = []string{"file_path", "file_sha256", "sheet", "row_number", "column_name", "raw_value", "reason_code", "reason", "run_id"}
+// RejectSchema is the schema of raw.rejects batches: the columns a spool's
+// lines hold.
+var RejectSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "file_path", Type: arrow.BinaryTypes.String},
+	{Name: "file_sha256", Type: arrow.BinaryTypes.String},
+	{Name: "sheet", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "row_number", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: "column_name", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "reason_code", Type: arrow.BinaryTypes.String},
+	{Name: "reason", Type: arrow.BinaryTypes.String},
+	{Name: "run_id", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
 
 // NewRejectSpool starts a spool for the rejects of the file at path (as
 // recorded) with the given content hash, in a temporary file under dir that is
@@ -59,7 +76,7 @@ func (s *RejectSpool) Add(rejects []Reject) error {
 			s.err = err
 			return err
 		}
-		f, err := os.CreateTemp(s.dir, "rejects-*.jsonl")
+		f, err := os.CreateTemp(s.dir, "rejects-*.jsonl") // read back by Reader through the same handle
 		if err != nil {
 			s.err = err
 			return err
@@ -100,6 +117,21 @@ func (s *RejectSpool) Finish() (string, error) {
 		return "", err
 	}
 	return s.f.Name(), nil
+}
+
+// Reader reads the spool back, after Finish, as record batches of
+// RejectSchema, a few thousand rejects at a time: a million rejects cost a
+// batch of memory, not a million. The caller releases the reader; nil when
+// no reject was written.
+func (s *RejectSpool) Reader(mem memory.Allocator) (array.RecordReader, error) {
+	if s.err != nil || s.f == nil {
+		return nil, s.err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return array.NewJSONReader(bufio.NewReaderSize(s.f, 1<<16), RejectSchema,
+		array.WithAllocator(mem), array.WithChunk(rejectChunk)), nil
 }
 
 // Len returns the number of rejects written.

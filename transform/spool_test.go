@@ -11,7 +11,10 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // TestRejectSpool: the spool writes one JSON line per reject with the
@@ -34,7 +37,7 @@ func TestRejectSpool(t *testing.T) {
 		{
 			{Sheet: "DS", Row: 9, Column: "channel", RawValue: "Telex", Code: "unknown_channel", Reason: "kênh lạ / unknown channel"},
 			{Sheet: "DS2", Row: 6, Column: "dossier_id", Code: "missing_value", Reason: "thiếu / missing"}, // same row, another sheet
-			{Row: 0, Code: "no_rows", Reason: "cả tệp / the whole file"},                                     // no sheet, no row
+			{Row: 0, Code: "no_rows", Reason: "cả tệp / the whole file"},                                   // no sheet, no row
 		},
 	}
 	for _, b := range batches {
@@ -86,11 +89,52 @@ func TestRejectSpool(t *testing.T) {
 	for _, l := range lines {
 		cols := slices.Collect(maps.Keys(l))
 		sort.Strings(cols)
-		rc := slices.Clone(RejectColumns)
+		var rc []string
+		for _, f := range RejectSchema.Fields() {
+			rc = append(rc, f.Name)
+		}
 		sort.Strings(rc)
 		if !slices.Equal(cols, rc) {
-			t.Errorf("line keys %v, RejectColumns %v", cols, rc)
+			t.Errorf("line keys %v, RejectSchema %v", cols, rc)
 		}
+	}
+
+	// Read back as record batches: the same rows, typed, nothing leaked.
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	rr, err := s.Reader(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rr.Next() {
+		b := rr.RecordBatch()
+		for i := 0; i < int(b.NumRows()); i++ {
+			var row []string
+			for c := range b.Columns() {
+				col := b.Column(c)
+				if col.IsNull(i) {
+					row = append(row, "NULL")
+				} else {
+					row = append(row, col.ValueStr(i))
+				}
+			}
+			got = append(got, strings.Join(row, "|"))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rr.Release()
+	mem.AssertSize(t, 0)
+	wantRows := []string{
+		"phuong/hoso.xlsx|sha-1|DS|6|received_at|31/02/2024|impossible_date|ngày sai / bad date|run-1",
+		"phuong/hoso.xlsx|sha-1|DS|6|channel|Fax|unknown_channel|kênh lạ / unknown channel|run-1",
+		"phuong/hoso.xlsx|sha-1|DS|9|channel|Telex|unknown_channel|kênh lạ / unknown channel|run-1",
+		"phuong/hoso.xlsx|sha-1|DS2|6|dossier_id|NULL|missing_value|thiếu / missing|run-1",
+		"phuong/hoso.xlsx|sha-1|NULL|NULL|NULL|NULL|no_rows|cả tệp / the whole file|run-1",
+	}
+	if !slices.Equal(got, wantRows) {
+		t.Errorf("read back:\n got %q\nwant %q", got, wantRows)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

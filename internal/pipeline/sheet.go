@@ -186,12 +186,16 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, rd *Reading) (r
 		if err := rd.Done(); err != nil {
 			return err // nothing of this reading is kept
 		}
-		path, err := spool.Finish()
+		if _, err := spool.Finish(); err != nil {
+			return fmt.Errorf("spool rejects: %w", err)
+		}
+		rejects, err := spool.Reader(r.mem)
 		if err != nil {
 			return fmt.Errorf("spool rejects: %w", err)
 		}
-		if path != "" {
-			if _, err := load.InsertJSONLines(ctx, conn, "raw.rejects", path, transform.RejectColumns); err != nil {
+		if rejects != nil {
+			defer rejects.Release()
+			if _, err := load.InsertArrow(ctx, conn, "raw.rejects", rejects); err != nil {
 				return err
 			}
 			byReason = spool.ByReason()
