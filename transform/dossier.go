@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -251,9 +252,11 @@ func (r *DossierReader) MonthFirst() []int {
 	return cols
 }
 
-// dateOrderNotes says which date columns were read month-first, and why.
+// dateOrderNotes says which date columns were read month-first, and why,
+// in one note short enough for raw.files.message beside others.
 func (r *DossierReader) dateOrderNotes() []string {
-	var notes []string
+	var labels, counts, en []string
+	example := ""
 	for _, f := range dateFields {
 		if r.col[f] < 0 || r.order[f] != MonthFirst {
 			continue
@@ -262,11 +265,19 @@ func (r *DossierReader) dateOrderNotes() []string {
 		if c := r.col[f]; c < len(r.ctx.Head.Layout.Labels) {
 			label = r.ctx.Head.Layout.Labels[c]
 		}
-		n, ex := r.onlyOrder[f][MonthFirst], r.monthExample[f]
-		notes = append(notes, fmt.Sprintf("cột %q đọc theo thứ tự tháng/ngày/năm: %d ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / column %q read month-first: %d dates read only so (such as %q), none only day-first",
-			label, n, ex, label, n, ex))
+		n := r.onlyOrder[f][MonthFirst]
+		if example == "" {
+			example = r.monthExample[f]
+		}
+		labels = append(labels, fmt.Sprintf("%q", label))
+		counts = append(counts, fmt.Sprint(n))
+		en = append(en, fmt.Sprintf("column %q read month-first: %d dates read only so", label, n))
 	}
-	return notes
+	if len(labels) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("cột %s đọc theo thứ tự tháng/ngày/năm (số ngày chỉ đọc được như vậy: %s, như %q; không ngày nào chỉ đọc được ngày/tháng/năm) / %s; such as %q, none only day-first",
+		strings.Join(labels, ", "), strings.Join(counts, ", "), example, strings.Join(en, "; "), example)}
 }
 
 // Loaded returns the number of rows emitted so far.
