@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -51,12 +52,30 @@ func WithProgress(fn progress.Func) Option { return func(r *run) { r.progress = 
 // Tests pass a checked allocator to catch a batch that is never released.
 func WithAllocator(mem memory.Allocator) Option { return func(r *run) { r.mem = mem } }
 
+// WithInsertFault makes the n-th insert of a stream of rows into the
+// database (1-based, counted over the whole run) fail with a real database
+// error, as a failing disk or database would fail it: for tests of what a
+// run does when its environment fails in the middle of loading.
+func WithInsertFault(n int) Option { return func(r *run) { r.faults.failInsert = int64(n) } }
+
+// faults are the failures a test asked for (WithInsertFault).
+type faults struct {
+	failInsert int64 // 0: none
+	inserts    atomic.Int64
+}
+
+// insert counts an insert and reports whether it is the one to fail.
+func (f *faults) insert() bool {
+	return f.failInsert > 0 && f.inserts.Add(1) == f.failInsert
+}
+
 // run is one run of cchc: everything it needs, built from the Config.
 type run struct {
 	cfg      config.Config
 	log      *slog.Logger
 	progress progress.Func
 	mem      memory.Allocator
+	faults   faults
 
 	work *load.Work
 	*Stages
