@@ -51,14 +51,14 @@ func TestReliabilityWalk(t *testing.T) {
 	mk("phuong/.b.xlsx.part-123456", "a file cchc pull is still writing")
 	mk("phuong/.b.xlsx.part-", "not cchc pull's: no digits")
 	mk("ph\xc6\xb0\xf5ng/h\xe0\\s\xff.csv", "names that are not UTF-8")
-	link("..", "phuong/loop")                                  // a folder loop
-	link("self.csv", "self.csv")                               // a link to itself
-	link("ping.csv", "pong.csv")                               // two links pointing at each other
-	link("pong.csv", "ping.csv")                               //
-	link("missing.xlsx", "dangling.csv")                       // a link to nothing
-	link("a.csv", "alias.csv")                                 // a link to a file of the inbox
+	link("..", "phuong/loop")                                 // a folder loop
+	link("self.csv", "self.csv")                              // a link to itself
+	link("ping.csv", "pong.csv")                              // two links pointing at each other
+	link("pong.csv", "ping.csv")                              //
+	link("missing.xlsx", "dangling.csv")                      // a link to nothing
+	link("a.csv", "alias.csv")                                // a link to a file of the inbox
 	link(filepath.Join(outside, "secret.csv"), "outside.csv") // a link out of the inbox
-	link(outside, "ra-ngoai")                                  // a link to a folder out of the inbox
+	link(outside, "ra-ngoai")                                 // a link to a folder out of the inbox
 	if err := syscall.Mkfifo(filepath.Join(inbox, "pipe.csv"), 0o644); err != nil {
 		t.Fatal(err)
 	}
