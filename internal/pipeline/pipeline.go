@@ -92,6 +92,9 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		o(r)
 	}
 	r.sum = &Summary{RunID: load.NewRunID(), Started: time.Now(), RejectsByReason: map[string]int64{}, Warehouse: cfg.Warehouse}
+	if err := CheckDuckDB(ctx, cfg); err != nil {
+		return r.sum, err
+	}
 	lock, err := load.TryLock(cfg.StateDir)
 	if err != nil {
 		return r.sum, err
@@ -103,10 +106,7 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		return r.sum, err
 	}
 	done := r.phase("open work database")
-	r.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), load.WorkOptions{
-		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
-		StorageVersion: cfg.DuckDB.StorageVersion,
-	})
+	r.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), workOptions(cfg))
 	if err != nil {
 		return r.sum, err
 	}
@@ -147,6 +147,27 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 	}
 	r.sum.Published = true
 	return r.sum, nil
+}
+
+// workOptions are the settings of the work database of a run with cfg.
+func workOptions(cfg config.Config) load.WorkOptions {
+	return load.WorkOptions{
+		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
+		StorageVersion: cfg.DuckDB.StorageVersion,
+	}
+}
+
+// CheckDuckDB tries the duckdb.* settings of cfg on a database in memory
+// (Run does, before any work): a setting DuckDB refuses is a configuration
+// error (config.ErrInvalid) naming its key and file.
+func CheckDuckDB(ctx context.Context, cfg config.Config) error {
+	err := load.CheckOptions(ctx, workOptions(cfg))
+	var se *load.SettingError
+	if !errors.As(err, &se) {
+		return err
+	}
+	key := map[string]string{"MemoryLimit": "duckdb.memory_limit", "Threads": "duckdb.threads", "StorageVersion": "duckdb.storage_version"}[se.Option]
+	return cfg.Invalid(key, fmt.Sprintf("DuckDB refuses it: %v", se.Err))
 }
 
 // Stages are what a file goes through before the database, built once per
