@@ -7,6 +7,7 @@ package pipeline_test
 // what an error of the environment leaves behind.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/thanhxuan/cchc/config"
@@ -260,6 +262,43 @@ func TestReadOnlyInPart(t *testing.T) {
 			}
 			if n := testwh.Query(t, cfg.Warehouse, `SELECT count(*) FROM core.dossiers`); n != "2" {
 				t.Errorf("core.dossiers has %s rows, want the other file's 2", n)
+			}
+		})
+	}
+}
+
+// TestUndecodableBytesAreVisible: bytes that do not decode under a CSV's
+// encoding (a lone surrogate in UTF-16, a byte Windows-1258 leaves
+// undefined) stop nothing: they read as U+FFFD, every row is loaded or
+// rejected — the cell that must match shows the U+FFFD in raw.rejects —
+// and nothing is left out.
+func TestUndecodableBytesAreVisible(t *testing.T) {
+	body := strings.Replace(testwh.DossierCSV("U", 20), "Phường Kim Giang", "Phường Kim \uE000Giang", 1) // the 1st data row
+	utf16le := func(s string) []byte {
+		b := []byte{0xFF, 0xFE}
+		for _, u := range utf16.Encode([]rune(strings.ReplaceAll(s, ",", "\t"))) {
+			if u == 0xE000 {
+				u = 0xD800 // a high surrogate with no low one
+			}
+			b = append(b, byte(u), byte(u>>8))
+		}
+		return b
+	}
+	cp1258, err := fixture.EncodeCP1258(strings.ReplaceAll(body, "\uE000", "~"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp1258 = bytes.Replace(cp1258, []byte("~"), []byte{0x81}, 1) // undefined in Windows-1258
+	for name, b := range map[string][]byte{"utf16.txt": utf16le(body), "cp1258.csv": cp1258} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testwh.Config(t, t.TempDir())
+			testwh.WriteFile(t, cfg.Inbox, name, string(b), vTime)
+			vRun(t, testwh.Validate(t, cfg))
+			if got := testwh.Query(t, cfg.Warehouse, `SELECT concat_ws('|', status, rows_loaded, rows_rejected) FROM raw.files`); got != "loaded|19|1" {
+				t.Errorf("raw.files: %s, want loaded|19|1", got)
+			}
+			if got := testwh.Query(t, cfg.Warehouse, `SELECT concat_ws('|', row_number, reason_code, raw_value) FROM raw.rejects`); got != "2|unknown_unit|Phường Kim \uFFFDGiang" {
+				t.Errorf("raw.rejects: %s", got)
 			}
 		})
 	}
