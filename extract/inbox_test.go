@@ -148,10 +148,10 @@ func TestReliabilityWalk(t *testing.T) {
 	}
 }
 
-// TestHashRefusesWhatIsNoLongerAFile: a name that was a regular file when
+// TestReliabilityHashRefusesWhatIsNoLongerAFile: a name that was a regular file when
 // the inbox was walked and is a link or a pipe when it is hashed is not
 // followed, nor waited on.
-func TestHashRefusesWhatIsNoLongerAFile(t *testing.T) {
+func TestReliabilityHashRefusesWhatIsNoLongerAFile(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links and pipes")
 	}
@@ -184,9 +184,9 @@ func TestHashRefusesWhatIsNoLongerAFile(t *testing.T) {
 	}
 }
 
-// TestEscapeName: a name that is not UTF-8 is recorded with its bytes
+// TestReliabilityEscapeName: a name that is not UTF-8 is recorded with its bytes
 // escaped, the same way every time, and the escape can be read back.
-func TestEscapeName(t *testing.T) {
+func TestReliabilityEscapeName(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Phường Kim Giang/bc.xlsx", "Phường Kim Giang/bc.xlsx"},
 		{`a\b.csv`, `a\b.csv`}, // UTF-8: unchanged, backslash and all

@@ -49,12 +49,12 @@ func vFiles(t *testing.T, wh string) string {
 		FROM raw.files ORDER BY path, loaded_at`)
 }
 
-// TestNamesThatAreNoFile: a link (to a file or a folder, inside the inbox or
+// TestReliabilityNamesThatAreNoFile: a link (to a file or a folder, inside the inbox or
 // out of it), a pipe, a name that is not UTF-8, a hidden file and Excel's
 // lock file each get their raw.files row; what a link points at is never
 // read; a temporary file of cchc pull is left for the file it becomes. A
 // second run records nothing again.
-func TestNamesThatAreNoFile(t *testing.T) {
+func TestReliabilityNamesThatAreNoFile(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testwh.Config(t, dir)
 	outside := filepath.Join(dir, "outside")
@@ -124,10 +124,10 @@ func TestNamesThatAreNoFile(t *testing.T) {
 	}
 }
 
-// TestEnvironmentIsNoVerdict: a database error in the middle of loading
+// TestReliabilityDatabaseFaultIsNoVerdict: a database error in the middle of loading
 // stops the run: nothing is published, no file is recorded as failed, and
 // the next run loads every file.
-func TestEnvironmentIsNoVerdict(t *testing.T) {
+func TestReliabilityDatabaseFaultIsNoVerdict(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testwh.Config(t, dir)
 	cfg.Extract.Workers = 1
@@ -162,10 +162,10 @@ func TestEnvironmentIsNoVerdict(t *testing.T) {
 	}
 }
 
-// TestEnvironmentOfTheStateFolder: a state folder that cannot be written
+// TestReliabilityStateFolderIsNoVerdict: a state folder that cannot be written
 // into while files load (here: its reject spool) stops the run; no file is
 // recorded as failed for it.
-func TestEnvironmentOfTheStateFolder(t *testing.T) {
+func TestReliabilityStateFolderIsNoVerdict(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root writes where modes forbid it (TestReliabilityEnvironment runs this case as nobody)")
 	}
@@ -197,11 +197,11 @@ func TestEnvironmentOfTheStateFolder(t *testing.T) {
 	}
 }
 
-// TestReadOnlyInPart: a file that reads only in part — a sheet whose XML
+// TestReliabilityReadOnlyInPart: a file that reads only in part — a sheet whose XML
 // breaks off or that the reader finds invalid, in the data or in a sheet of
 // notes below what the header search reads, a CSV line too long after good
 // lines — is failed, and nothing of it is loaded.
-func TestReadOnlyInPart(t *testing.T) {
+func TestReliabilityReadOnlyInPart(t *testing.T) {
 	ds := fixture.Dossiers("P", "Phường Kim Giang", 200)
 	grid := fixture.DossierGrid(nil, ds)
 	notes := func(w io.Writer) error {
@@ -267,12 +267,12 @@ func TestReadOnlyInPart(t *testing.T) {
 	}
 }
 
-// TestUndecodableBytesAreVisible: bytes that do not decode under a CSV's
+// TestReliabilityUndecodableBytesAreVisible: bytes that do not decode under a CSV's
 // encoding (a lone surrogate in UTF-16, a byte Windows-1258 leaves
 // undefined) stop nothing: they read as U+FFFD, every row is loaded or
 // rejected — the cell that must match shows the U+FFFD in raw.rejects —
 // and nothing is left out.
-func TestUndecodableBytesAreVisible(t *testing.T) {
+func TestReliabilityUndecodableBytesAreVisible(t *testing.T) {
 	body := strings.Replace(testwh.DossierCSV("U", 20), "Phường Kim Giang", "Phường Kim \uE000Giang", 1) // the 1st data row
 	utf16le := func(s string) []byte {
 		b := []byte{0xFF, 0xFE}
@@ -304,10 +304,10 @@ func TestUndecodableBytesAreVisible(t *testing.T) {
 	}
 }
 
-// TestDuplicateNamesItsOriginal: a duplicate's message names the file it
+// TestReliabilityDuplicateNamesItsOriginal: a duplicate's message names the file it
 // duplicates; of two copies with the same modification time, the path first
 // in byte order is the original.
-func TestDuplicateNamesItsOriginal(t *testing.T) {
+func TestReliabilityDuplicateNamesItsOriginal(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testwh.Config(t, dir)
 	body := testwh.DossierCSV("D", 3)
@@ -330,9 +330,9 @@ func TestDuplicateNamesItsOriginal(t *testing.T) {
 	}
 }
 
-// TestMessagesStayShort: raw.files.message holds at most msg.Max
+// TestReliabilityMessagesStayShort: raw.files.message holds at most msg.Max
 // characters, the first problems and a count of the rest.
-func TestMessagesStayShort(t *testing.T) {
+func TestReliabilityMessagesStayShort(t *testing.T) {
 	dir := t.TempDir()
 	cfg := testwh.Config(t, dir)
 	// 150 columns that name nothing.

@@ -171,15 +171,28 @@ func TestReliabilityEnvironment(t *testing.T) {
 			}
 			return cmd
 		}
-		// The reject spool cannot be written (nor removed by the run).
+		// The state folder cannot be written at all: the run stops before
+		// it reads a file (its work database cannot be written).
+		state := filepath.Join(dir, "state")
 		cmd := asNobody(relCchcCmd(t, []string{"HOME=" + dir}, relEnvArgs(dir)...))
+		os.Lchown(state, 0, 0)
+		os.Chmod(state, 0o555)
+		r := relFinish(t, cmd)
+		relEnvFailed(t, r, ExitFailed, "ermission denied", dir, before) // DuckDB writes "Permission"
+		if strings.Contains(r.stderr, "msg=file") {
+			t.Errorf("the run read files with a state folder it cannot write:\n%s", r)
+		}
+		os.Chmod(state, 0o755)
+
+		// The reject spool cannot be written (nor removed by the run).
+		cmd = asNobody(relCchcCmd(t, []string{"HOME=" + dir}, relEnvArgs(dir)...))
 		spool := filepath.Join(dir, "state", "spool")
 		relStage(t, spool, relInFile{"giu-cho", relBytes(nil), 0})
 		os.Lchown(spool, 0, 0)
 		if err := os.Chmod(spool, 0o555); err != nil {
 			t.Fatal(err)
 		}
-		r := relFinish(t, cmd)
+		r = relFinish(t, cmd)
 		relEnvFailed(t, r, ExitFailed, says, dir, before)
 		if !strings.Contains(r.stderr, "permission denied") {
 			t.Errorf("the run does not say permission was denied:\n%s", r)
