@@ -272,6 +272,11 @@ func Inspect(ctx context.Context, path string, st *pipeline.Stages, opt Options)
 				}
 			}
 		}
+		// A load reads every other sheet to its end too, and fails the
+		// file on a read error there.
+		if err := pipeline.ReadOthers(wb, heads); err != nil && f.Failure == "" {
+			f.Failure = err.Error()
+		}
 		return rd.Done()
 	})
 	if err != nil {
