@@ -253,9 +253,10 @@ func (r *DossierReader) MonthFirst() []int {
 }
 
 // dateOrderNotes says which date columns were read month-first, and why,
-// in one note short enough for raw.files.message beside others.
+// in one note short enough for raw.files.message beside others: each column
+// is named once, in words both languages share.
 func (r *DossierReader) dateOrderNotes() []string {
-	var labels, counts, en []string
+	var cols []string
 	example := ""
 	for _, f := range dateFields {
 		if r.col[f] < 0 || r.order[f] != MonthFirst {
@@ -263,21 +264,18 @@ func (r *DossierReader) dateOrderNotes() []string {
 		}
 		label := ""
 		if c := r.col[f]; c < len(r.ctx.Head.Layout.Labels) {
-			label = r.ctx.Head.Layout.Labels[c]
+			label = strings.Join(strings.Fields(r.ctx.Head.Layout.Labels[c]), " ")
 		}
-		n := r.onlyOrder[f][MonthFirst]
 		if example == "" {
 			example = r.monthExample[f]
 		}
-		labels = append(labels, fmt.Sprintf("%q", label))
-		counts = append(counts, fmt.Sprint(n))
-		en = append(en, fmt.Sprintf("column %q read month-first: %d dates read only so", label, n))
+		cols = append(cols, fmt.Sprintf("cột / column %q read month-first: %d dates", label, r.onlyOrder[f][MonthFirst]))
 	}
-	if len(labels) == 0 {
+	if len(cols) == 0 {
 		return nil
 	}
-	return []string{fmt.Sprintf("cột %s đọc theo thứ tự tháng/ngày/năm (số ngày chỉ đọc được như vậy: %s, như %q; không ngày nào chỉ đọc được ngày/tháng/năm) / %s; such as %q, none only day-first",
-		strings.Join(labels, ", "), strings.Join(counts, ", "), example, strings.Join(en, "; "), example)}
+	return []string{fmt.Sprintf("đọc theo tháng/ngày/năm vì có ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / dates that read only month-first, none only day-first: %s",
+		example, strings.Join(cols, "; "))}
 }
 
 // Loaded returns the number of rows emitted so far.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -69,7 +70,7 @@ func (r *run) extractAll(ctx context.Context) error {
 		src := &sources[i]
 		outcomes[i].Path = src.Path
 		switch s := seen[src.SHA256]; {
-		case src.Err != nil && environmental(src.Err, src.Abs):
+		case src.Err != nil && outOfResources(src.Err):
 			return &EnvironmentError{Path: src.Path, Err: src.Err}
 		case src.Err != nil && unread[src.Path] == failureMessage(src, src.Err):
 			// Its content was never read: the same reason as last time is
@@ -107,25 +108,30 @@ func (r *run) extractAll(ctx context.Context) error {
 		r.log.Info("file", "path", o.Path, "status", o.Status, "kind", o.Kind, "rows", o.Rows, "rejected", o.Rejected, "message", o.Message)
 		r.progress.Emit(progress.Event{Phase: progress.Files, Name: o.Path, Status: o.Status, Done: int(loaded.Add(1)), Total: len(toLoad), Rows: o.Rows})
 	})
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	if err := context.Cause(lctx); err != nil {
+		// What loaded before it is committed in the work database (and
+		// published by the next run that succeeds); say so.
+		r.sum.Files = slices.DeleteFunc(outcomes, func(o FileOutcome) bool { return o.Status == "" })
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		return err
 	}
 	for _, i := range copies {
 		src := &sources[i]
 		rec := r.baseRecord(src)
-		if j, ok := firstOf[src.SHA256]; ok && outcomes[j].Status != load.StatusLoaded {
+		j, ok := firstOf[src.SHA256]
+		switch {
+		case ok && outcomes[j].Status != load.StatusLoaded:
 			rec.Status, rec.Message = load.StatusFailed, msg.Clip("như tệp "+sources[j].Path+" cùng nội dung / as "+sources[j].Path+", same content: "+outcomes[j].Message, msg.Max)
-		} else {
-			orig := sources[i].Path
-			if ok {
-				orig = sources[j].Path
-			} else if s := seen[src.SHA256]; s != nil {
+		case ok:
+			rec.Status, rec.Message = load.StatusDuplicate, duplicateOf(sources[j].Path)
+		default: // loaded by an earlier run
+			orig := ""
+			if s := seen[src.SHA256]; s != nil {
 				orig = s.Loaded
 			}
-			rec.Status, rec.Message = load.StatusDuplicate, msg.Clip("trùng nội dung với tệp đã nạp "+orig+" / same content as "+orig+", already loaded", msg.Max)
+			rec.Status, rec.Message = load.StatusDuplicate, duplicateOf(orig)
 		}
 		if err := r.insertAlone(ctx, rec); err != nil {
 			return &EnvironmentError{Path: src.Path, Err: err}
@@ -188,7 +194,7 @@ func (r *run) loadFile(ctx context.Context, src *extract.Source) (FileOutcome, e
 		if ctx.Err() != nil {
 			return out, context.Cause(ctx)
 		}
-		if environmental(err, src.Abs) {
+		if src.Err != nil && outOfResources(err) || src.Err == nil && environmental(err, src.Abs) {
 			return out, &EnvironmentError{Path: src.Path, Err: err}
 		}
 		rec = r.baseRecord(src)
@@ -201,6 +207,15 @@ func (r *run) loadFile(ctx context.Context, src *extract.Source) (FileOutcome, e
 	}
 	out.Status, out.Kind, out.Rows, out.Rejected, out.Message = rec.Status, rec.Kind, rec.RowsLoaded, rec.RowsRejected, rec.Message
 	return out, nil
+}
+
+// duplicateOf is raw.files.message of a duplicate of the file loaded under
+// orig ("" when the ledger does not say).
+func duplicateOf(orig string) string {
+	if orig == "" {
+		return "trùng nội dung với tệp đã nạp / same content as a file already loaded"
+	}
+	return msg.Clip("trùng nội dung với tệp đã nạp "+orig+" / same content as "+orig+", already loaded", msg.Max)
 }
 
 // failureMessage is raw.files.message of a file that failed with err: the

@@ -249,10 +249,10 @@ func (r *run) loadSheets(ctx context.Context, conn *sql.Conn, src *extract.Sourc
 	// What the header left unread first: the notes may point at it.
 	var header []string
 	if len(ignored) > 0 {
-		header = append(header, "cột bị bỏ qua / ignored columns: "+msg.List(ignored, msg.Max/3))
+		header = append(header, "cột bị bỏ qua / ignored columns: "+msg.List(ignored, msg.Max/4))
 	}
 	if len(ambiguous) > 0 {
-		header = append(header, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+msg.List(ambiguous, msg.Max/3))
+		header = append(header, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+msg.List(ambiguous, msg.Max/4))
 	}
 	rec.Message = msg.List(append(header, notes...), msg.Max)
 	return env(load.InsertFile(ctx, conn, *rec))

@@ -47,7 +47,20 @@ func env(err error) error {
 // the next run when its content was never read (see extractAll).
 func environmental(err error, input string) bool {
 	var e *envError
-	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &e) || outOfResources(err) {
+		return true
+	}
+	var pe *fs.PathError
+	return errors.As(err, &pe) && pe.Path != input
+}
+
+// outOfResources reports whether err says the machine is out of something
+// (envErrnos) or the run's context ended: an error of the environment
+// whatever path it names. It is all that can make the environment's an
+// error of walking the inbox or hashing a file, which concern the inbox's
+// own names.
+func outOfResources(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
 	for _, no := range envErrnos {
@@ -55,8 +68,7 @@ func environmental(err error, input string) bool {
 			return true
 		}
 	}
-	var pe *fs.PathError
-	return errors.As(err, &pe) && pe.Path != input
+	return false
 }
 
 // envErrnos are the system's errors that say the machine, not a file, is

@@ -124,6 +124,23 @@ func TestReliabilityNamesThatAreNoFile(t *testing.T) {
 	}
 }
 
+// TestReliabilityInboxIsALink: the inbox configured may be a link to its
+// folder (links under it are not followed).
+func TestReliabilityInboxIsALink(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testwh.Config(t, dir)
+	testwh.WriteFile(t, cfg.Inbox, "phuong/hoso.csv", testwh.DossierCSV("L", 3), vTime)
+	link := filepath.Join(dir, "inbox-link")
+	if err := os.Symlink(cfg.Inbox, link); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Inbox = link
+	vRun(t, testwh.Validate(t, cfg))
+	if got := vFiles(t, cfg.Warehouse); got != "phuong/hoso.csv|loaded|3|" {
+		t.Errorf("raw.files: %s", got)
+	}
+}
+
 // TestReliabilityDatabaseFaultIsNoVerdict: a database error in the middle of loading
 // stops the run: nothing is published, no file is recorded as failed, and
 // the next run loads every file.

@@ -631,7 +631,7 @@ func TestReliabilityIdempotent(t *testing.T) {
 		got := relQuery(t, db, `SELECT path, status, message, sha256 = (SELECT sha256 FROM raw.files WHERE path = 'hoso_kim-giang_dot1.xlsx')
 			FROM raw.files WHERE path LIKE '%kim-giang_dot1%' ORDER BY path`)
 		want := []string{
-			"ban sao/hoso_kim-giang_dot1 (1).xlsx|duplicate|trùng nội dung với tệp đã nạp / same content as a file already loaded|true",
+			"ban sao/hoso_kim-giang_dot1 (1).xlsx|duplicate|trùng nội dung với tệp đã nạp hoso_kim-giang_dot1.xlsx / same content as hoso_kim-giang_dot1.xlsx, already loaded|true",
 			"hoso_kim-giang_dot1.xlsx|loaded|cột bị bỏ qua / ignored columns: STT|true",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
