@@ -4,10 +4,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 )
 
 func TestLoadPrecedence(t *testing.T) {
@@ -104,5 +107,81 @@ func TestUnknownEnvKey(t *testing.T) {
 				t.Errorf("err = %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestExampleConfiguration: cchc.example.yaml, the example shipped at the
+// repository's root, loads and validates (its paths pointed at temporary
+// folders), names every key of the configuration — every field of a source
+// and of a job too — and explains each key in a comment.
+func TestExampleConfiguration(t *testing.T) {
+	const file = "../cchc.example.yaml"
+	dir := t.TempDir()
+	for env, sub := range map[string]string{"CCHC_INBOX": "inbox", "CCHC_MODELS_DIR": "models", "CCHC_SEEDS_DIR": "seeds", "CCHC_STATE_DIR": "state"} {
+		p := filepath.Join(dir, sub)
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(env, p)
+	}
+	t.Setenv("CCHC_WAREHOUSE", filepath.Join(dir, "cchc.duckdb"))
+	c, err := Load(file, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources) != 2 || c.Sources[0].Path == "" || c.Sources[1].URL == "" || len(c.Schedule.Jobs) != 1 || !c.Schedule.Jobs[0].Run {
+		t.Errorf("sources %+v, jobs %+v: the example should show a folder, a URL and a job", c.Sources, c.Schedule.Jobs)
+	}
+	// Its values are the defaults, where it does not say otherwise.
+	d := Defaults()
+	if c.Extract != d.Extract || c.DuckDB != d.DuckDB || c.Log != d.Log || c.Pull != d.Pull ||
+		c.Schedule.TimeZone != d.Schedule.TimeZone || c.Schedule.Missed != d.Schedule.Missed || c.Schedule.ShutdownGrace != d.Schedule.ShutdownGrace {
+		t.Errorf("the example's values differ from the defaults it claims:\n%+v\n%+v", c, d)
+	}
+
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := viper.New()
+	v.SetConfigFile(file)
+	if err := v.ReadInConfig(); err != nil {
+		t.Fatal(err)
+	}
+	for k := range keys(Defaults()) {
+		leaf := k[strings.LastIndex(k, ".")+1:]
+		if !v.InConfig(k) && !strings.Contains(string(src), "# "+leaf+":") {
+			t.Errorf("the example does not name %s", k)
+		}
+	}
+	for list, fields := range map[string]any{"sources": Source{}, "schedule.jobs": Job{}} {
+		named := map[string]bool{}
+		items, _ := v.Get(list).([]any)
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			for k := range m {
+				named[k] = true
+			}
+		}
+		ty := reflect.TypeOf(fields)
+		for i := 0; i < ty.NumField(); i++ {
+			if tag := ty.Field(i).Tag.Get("mapstructure"); !named[tag] {
+				t.Errorf("the example's %s name no %q", list, tag)
+			}
+		}
+	}
+	// Every key has its comment: on the line above, or after it.
+	lines := strings.Split(string(src), "\n")
+	reKey := regexp.MustCompile(`^\s*(- )?[a-z_]+:`)
+	for i, l := range lines {
+		if !reKey.MatchString(l) || strings.Contains(l, "#") {
+			continue
+		}
+		if i == 0 || !strings.HasPrefix(strings.TrimSpace(lines[i-1]), "#") {
+			t.Errorf("line %d %q has no comment", i+1, l)
+		}
 	}
 }

@@ -351,3 +351,33 @@ func FuzzHasFormulaTag(f *testing.F) {
 		}
 	})
 }
+
+func FuzzOpenHTML(f *testing.F) {
+	f.Add([]byte(`<html><head><meta charset="utf-8"></head><body><table><tr><th rowspan=2>STT</th><th colspan=2>Ngày</th></tr><tr><td>Tiếp<br>nhận</td><td>Hẹn trả</td></tr><tr><td sdval="1">1</td><td x:num="45294.5">03/01/2024</td></tr></table></body></html>`))
+	f.Add([]byte("<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\"><table><tr><td>Pho\xD2\xECng</td></tr></table>"))
+	f.Add([]byte(`<table><tr><td>a<table><tr><td>b</td></tr></table></td><td rowspan=0>c</td></tr><tr><td colspan=1001>d</table>`))
+	f.Add(append([]byte{0xFF, 0xFE}, utf16LE("<table><tr><td>x</td></tr></table>")[2:]...))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
+}
+
+func FuzzOpenXLS(f *testing.F) {
+	recs := []fixture.BIFF{fixture.XLSLabelSST(0, 0, 0, 0), fixture.XLSLabelSST(0, 1, 0, 1), fixture.XLSNumber(1, 0, fixture.XLSCellXF, 45294.5),
+		fixture.XLSMulRK(1, 1, 0, fixture.RKInt(1, false), fixture.RKFloat(1.5, true)), fixture.XLSBool(2, 0, true), fixture.XLSMerge(0, 0, 0, 1)}
+	recs = append(recs, fixture.XLSFormulaText(2, 1, "Đã trả")...)
+	f.Add(fixture.XLS(fixture.XLSOptions{SST: []string{"Mã hồ sơ", "Phường Khương Đình"}, SSTSplit: 16, XFs: []uint16{22}, Date1904: true},
+		fixture.XLSSheet{Name: "Danh sách", Records: recs}, fixture.XLSSheet{Name: "Biểu đồ", Chart: true}))
+	f.Add(fixture.XLS(fixture.XLSOptions{}, fixture.XLSSheet{Name: "S", Records: []fixture.BIFF{fixture.XLSLabel(2, 0, 0, "b"), fixture.XLSLabel(0, 0, 0, "a")}}))
+	if b, err := os.ReadFile("testdata/formats/samples/Bieu06_ha_dinh_Q1_2024.xls"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xls", b) })
+}
+
+func FuzzOpenSpreadsheetML(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="DS"><Table>` +
+		`<Row><Cell ss:MergeDown="1"><Data ss:Type="String">STT</Data></Cell><Cell ss:MergeAcross="1"><Data ss:Type="String">Ngày</Data></Cell></Row>` +
+		`<Row ss:Index="3"><Cell ss:Index="2"><Data ss:Type="DateTime">2024-01-03T14:05:00.000</Data></Cell><Cell><Data ss:Type="Number">1.5</Data></Cell><Cell><Data ss:Type="Boolean">1</Data></Cell></Row>` +
+		`</Table></Worksheet><Worksheet ss:Name="B"/></Workbook>`))
+	f.Add([]byte(`<?xml version="1.0" encoding="windows-1258"?><ss:Workbook xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><ss:Worksheet ss:Name="S"><ss:Table><ss:Row ss:Span="2"><ss:Cell><ss:Data ss:Type="String">Pho` + "\xD2\xEC" + `ng</ss:Data><Comment><ss:Data>x</ss:Data></Comment></ss:Cell></ss:Row></ss:Table></ss:Worksheet></ss:Workbook>`))
+	f.Fuzz(func(t *testing.T, b []byte) { fuzzReadFile(t, "f.xml", b) })
+}

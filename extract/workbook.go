@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// Row is one row of a sheet: its 1-based row number (the CSV line for CSV files)
-// and its cleaned cell texts. A Row is only valid until the next call to Next.
+// Row is one row of a sheet: its 1-based number as a person sees it (the sheet
+// row; the line of a text file; the <tr> ordinal of an HTML table) and its
+// cleaned cell texts. A Row is only valid until the next call to Next.
 type Row struct {
 	Num   int
 	Cells []string
@@ -43,8 +44,9 @@ type RowReader interface {
 	Close() error
 }
 
-// Workbook is an opened input file: an xlsx workbook, or a CSV file seen as a
-// workbook of one sheet named "".
+// Workbook is an opened input file: an xlsx, .xls (BIFF8) or Excel 2003 XML
+// workbook; an HTML document, whose tables are its sheets (one table: a
+// sheet named ""); or a text file seen as a workbook of one sheet named "".
 type Workbook interface {
 	Sheets() []string
 	Rows(sheet string) (RowReader, error)
@@ -107,8 +109,9 @@ func (s *Source) Open(opt OpenOptions) (Workbook, error) {
 	return OpenWorkbook(s.Abs, opt)
 }
 
-// OpenWorkbook opens path by its content (zip signature → xlsx, OLE2 →
-// encrypted xlsx, else text → CSV), as the first of formats that matches. A
+// OpenWorkbook opens path by its content (zip → xlsx, OLE2 → .xls or an
+// encrypted xlsx, markup → Excel 2003 XML or HTML, else text → CSV), as the
+// first of formats that matches; docs/formats.md lists them. A
 // file that is corrupt, encrypted without the right password, too large once
 // decompressed or changes while it is read is an error wrapping ErrUnreadable, ErrEncrypted, ErrTooLarge or
 // ErrUnknownFormat with a reason a person can act on. The caller owns the
@@ -142,7 +145,7 @@ func OpenWorkbook(path string, opt OpenOptions) (wb Workbook, err error) {
 			return ft.open(path, opt, stamp)
 		}
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnknownFormat, ext)
+	return nil, errUnknown(head, ext)
 }
 
 // errChanged is the error of a file that changed while it was read.

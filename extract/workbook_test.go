@@ -89,8 +89,10 @@ func TestReliabilityOpenBadFiles(t *testing.T) {
 	}{
 		{"truncated.xlsx", func(p string) error { return os.WriteFile(p, goodBytes[:len(goodBytes)/2], 0o644) },
 			OpenOptions{}, ErrUnreadable, "corrupt or truncated xlsx"},
-		{"garbage.xlsx", func(p string) error { return os.WriteFile(p, []byte("<html>not a workbook</html>"), 0o644) },
+		{"garbage.xlsx", func(p string) error { return os.WriteFile(p, []byte("not a workbook\n"), 0o644) },
 			OpenOptions{}, ErrUnreadable, "not an xlsx (zip) file"},
+		{"web-page.xlsx", func(p string) error { return os.WriteFile(p, []byte("<html>not a workbook</html>"), 0o644) },
+			OpenOptions{}, ErrUnknownFormat, "an HTML document without a table (<table>): not a spreadsheet export"},
 		{"empty.xlsx", func(p string) error { return os.WriteFile(p, nil, 0o644) },
 			OpenOptions{}, ErrUnreadable, "the file is empty"},
 		{"flipped.xlsx", func(p string) error {

@@ -15,19 +15,35 @@ import (
 
 // openPackage opens the xlsx package at path. Its zip directory is read once:
 // nothing is inflated before it passed the size limits (checkZip). The
-// integrity pass inflates the parts excelize streams from temporary files
-// (large worksheets and shared strings) alongside excelize's own open; the
-// parts excelize holds in memory are checked afterwards against their
-// checksums, without inflating them again (verifyHeld).
+// project's own reader (openBook) takes a plain package; excelize opens the
+// rest: there the integrity pass inflates the parts excelize streams from
+// temporary files (large worksheets and shared strings) alongside
+// excelize's own open, and the parts excelize holds in memory are checked
+// afterwards against their checksums, without inflating them again
+// (verifyHeld).
 func openPackage(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
 	}
-	defer zr.Close()
 	if err := checkZip(&zr.Reader, opt); err != nil {
+		zr.Close()
 		return nil, err
 	}
+	book, err := openBook(zr, path, opt, stamp)
+	if err == nil {
+		return book, nil
+	}
+	defer zr.Close()
+	if !errors.Is(err, errNotPlain) {
+		return nil, err
+	}
+	return openWithExcelize(zr, path, opt, stamp)
+}
+
+// openWithExcelize opens the package zr at path with excelize, checking
+// its parts beside.
+func openWithExcelize(zr *zip.ReadCloser, path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	type verified struct {
 		withFormulas map[string]bool
 		err          error
@@ -129,8 +145,9 @@ func (b *xlsxBook) Rows(sheet string) (_ RowReader, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: sheet %q: %w", ErrUnreadable, sheet, err)
 	}
-	r := &xlsxRows{rows: rows, book: b, sheet: sheet, opt: b.opt, formulas: formulas}
-	r.start()
+	r := &xlsxRows{notes: &b.notes, sheet: sheet, opt: b.opt, formulas: formulas, source: rows}
+	n := 0
+	r.start(excelizeRows(rows, sheet, &n), &n)
 	return r, nil
 }
 
@@ -198,48 +215,53 @@ func sheetParts(read func(name string) []byte) map[string]string {
 }
 
 // xlsxRows reads a sheet's rows. The XML is decoded by a goroutine of its
-// own (excelize's Rows, the slowest stage of a run), a few chunks of rows
-// ahead of the caller, so that parsing overlaps with the cleaning, typing and
-// loading of the rows already read.
+// own (sheetReader, or excelize's Rows for a workbook excelize opened), a
+// few chunks of rows ahead of the caller, so that parsing overlaps with the
+// cleaning, typing and loading of the rows already read.
 type xlsxRows struct {
-	rows     *excelize.Rows
-	book     *xlsxBook
+	notes    *notes
 	sheet    string
 	opt      OpenOptions
-	formulas map[int][]formulaCell
+	formulas map[int][]formulaCell // uncached formulas by row, for excelize's rows
+	source   io.Closer             // what the goroutine reads from
 	num      int
 	blank    int
 	cut      int
 	cutAt    string
 	cells    []string
 	raw      []string
-	ahead    *ahead[[]string] // the sheet's rows as excelize decodes them
+	ahead    *ahead[[]string] // the sheet's rows as decoded
 }
 
-// start decodes the sheet's rows in a goroutine of its own, which owns
-// r.rows until the reader is closed.
-func (r *xlsxRows) start() {
-	n := 0
-	r.ahead = startAhead(func(emit func([]string) bool) error {
-		for r.rows.Next() {
-			n++
-			cols, err := r.rows.Columns(excelize.Options{RawCellValue: true})
+// start runs produce in a goroutine of its own, which owns r.source until
+// the reader is closed; *n is the number of rows it has produced, for the
+// error of a reader's panic.
+func (r *xlsxRows) start(produce func(emit func([]string) bool) error, n *int) {
+	r.ahead = startAhead(produce, func(p any) error {
+		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
+		// not an error at all, and no cause a caller should test for.
+		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, *n+1, p)
+	})
+}
+
+// excelizeRows is the producer of a sheet that excelize opened.
+func excelizeRows(rows *excelize.Rows, sheet string, n *int) func(emit func([]string) bool) error {
+	return func(emit func([]string) bool) error {
+		for rows.Next() {
+			*n++
+			cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
-				return fmt.Errorf("%w: row %d: %w", ErrUnreadable, n, err)
+				return fmt.Errorf("%w: row %d: %w", ErrUnreadable, *n, err)
 			}
 			if !emit(cols) {
 				return nil
 			}
 		}
-		if err := r.rows.Error(); err != nil {
-			return fmt.Errorf("%w: trang %q: %w", ErrUnreadable, r.sheet, err)
+		if err := rows.Error(); err != nil {
+			return fmt.Errorf("%w: trang %q: %w", ErrUnreadable, sheet, err)
 		}
 		return nil
-	}, func(p any) error {
-		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
-		// not an error at all, and no cause a caller should test for.
-		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, n+1, p)
-	})
+	}
 }
 
 func (r *xlsxRows) Next() bool {
@@ -264,14 +286,16 @@ func (r *xlsxRows) Next() bool {
 		}
 		cols = r.raw
 	}
+	// Bytes that are not UTF-8 become U+FFFD: encoding/xml refuses them,
+	// the project's reader passes them on.
 	var cut int
-	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, false)
+	r.cells, cut, _ = cleanCells(r.cells[:0], cols, r.opt.MaxCellBytes, true)
 	if cut > 0 {
 		if r.cut == 0 {
 			r.cutAt = fmt.Sprintf("dòng/row %d", r.num)
 		}
 		r.cut += cut
-		r.book.notes.max("cut\x00"+r.sheet, r.cut, func(n int) string {
+		r.notes.max("cut\x00"+r.sheet, r.cut, func(n int) string {
 			return fmt.Sprintf("trang %q: %d ô dài hơn %d byte đã bị cắt, đánh dấu %q (đầu tiên ở %s) / sheet %q: %d cells longer than %d bytes were cut, marked %q (first at %s)",
 				r.sheet, n, r.opt.MaxCellBytes, CutMarker, r.cutAt, r.sheet, n, r.opt.MaxCellBytes, CutMarker, r.cutAt)
 		})
@@ -283,7 +307,7 @@ func (r *xlsxRows) Next() bool {
 		if r.blank >= r.opt.MaxEmptyRunRow {
 			if _, more := r.ahead.pull(); more {
 				first := r.num - r.blank + 1
-				r.book.notes.set("blank\x00"+r.sheet, fmt.Sprintf("trang %q: dừng đọc sau %d dòng trống liên tiếp (dòng %d–%d); phần sau của trang không được đọc — tăng extract.max_blank_rows nếu còn dữ liệu / sheet %q: reading stopped after %d consecutive blank rows (rows %d–%d); the rest of the sheet was not read: raise extract.max_blank_rows if data follows",
+				r.notes.set("blank\x00"+r.sheet, fmt.Sprintf("trang %q: dừng đọc sau %d dòng trống liên tiếp (dòng %d–%d); phần sau của trang không được đọc — tăng extract.max_blank_rows nếu còn dữ liệu / sheet %q: reading stopped after %d consecutive blank rows (rows %d–%d); the rest of the sheet was not read: raise extract.max_blank_rows if data follows",
 					r.sheet, r.blank, first, r.num, r.sheet, r.blank, first, r.num))
 			}
 			r.ahead.done = true // the rest of the sheet is not read
@@ -299,4 +323,4 @@ func (r *xlsxRows) Row() Row   { return Row{Num: r.num, Cells: r.cells} }
 func (r *xlsxRows) Err() error { return r.ahead.err }
 
 // Close stops the reading goroutine and closes the sheet.
-func (r *xlsxRows) Close() error { return r.ahead.closeWith(r.rows) }
+func (r *xlsxRows) Close() error { return r.ahead.closeWith(r.source) }

@@ -176,6 +176,16 @@ func RecordPulls(ctx context.Context, db *sql.DB, runID string, recs []PullRecor
 	})
 }
 
+// EnsureOps makes the ops tables that do not exist yet (and adds the
+// columns a newer version has), so that models may read them before the
+// run's history is written.
+func EnsureOps(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
+		return fmt.Errorf("ops tables: %w", err)
+	}
+	return nil
+}
+
 // RefreshOpsViews makes the freshness views (ops.source_freshness,
 // ops.unit_freshness) over the ops, raw, core and ref tables.
 func RefreshOpsViews(ctx context.Context, db *sql.DB) error {

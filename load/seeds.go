@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/thanhxuan/cchc/seeds"
@@ -47,7 +48,7 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err 
 		}
 		name := "ref." + strings.TrimSuffix(t.File, ".csv")
 		stmts := []string{
-			fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv('%s', header = true, all_varchar = false, sample_size = -1)`, name, p),
+			fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv('%s', header = true, all_varchar = false, sample_size = -1%s)`, name, p, typesArg(seeds.Types[t.File])),
 			fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, QuoteLiteral(t.Comment+" (seeds/"+t.File+")")),
 		}
 		for col, c := range comments[strings.TrimSuffix(t.File, ".csv")] {
@@ -60,6 +61,28 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err 
 		}
 	}
 	return tx.Commit()
+}
+
+// typesArg is the read_csv argument that fixes the types of the columns.
+func typesArg(types map[string]string) string {
+	if len(types) == 0 {
+		return ""
+	}
+	cols := make([]string, 0, len(types))
+	for c := range types {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	var b strings.Builder
+	b.WriteString(", types = {")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(QuoteLiteral(c) + ": " + QuoteLiteral(types[c]))
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 func columnComments(fsys fs.FS) (map[string]map[string]string, error) {

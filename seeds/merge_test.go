@@ -32,7 +32,8 @@ func TestMergeAddsRows(t *testing.T) {
 	over := overlay(t, map[string]string{
 		"headers.csv":   "kind,field,required,rank,alias\ndossiers,received_at,true,9,Ngày nộp đơn\ndossiers,dossier_id,true,0,MÃ HỒ SƠ\n",
 		"value_map.csv": "domain,value,alias\nstatus,resolved,Đã hoàn tất\n",
-		"arrivals.csv":  "unit_code,period_code,received_at,note\nkim_giang,2024-Q1,2024-03-04 16:00,nộp bản giấy\n",
+		"arrivals.csv":  "unit,period,received_at,note\nkim_giang,2024-Q1,2024-03-04 16:00,nộp bản giấy\n",
+		"holidays.csv":  "date,name\n2024-09-02,Quốc khánh\n",
 	})
 	merged, err := Merge(base, over, lower)
 	if err != nil {
@@ -50,8 +51,13 @@ func TestMergeAddsRows(t *testing.T) {
 	if last.Alias != "Ngày nộp đơn" || last.Field != "received_at" || last.Source.String() != "/srv/cchc/seeds/headers.csv:2" || last.Source.Embedded() {
 		t.Errorf("added header %+v", last)
 	}
-	if f := merged.File("arrivals.csv"); f == nil || len(f.Rows) != 1 || f.Rows[0].Fields[3] != "nộp bản giấy" {
+	if f := merged.File("holidays.csv"); f == nil || len(f.Rows) != 1 || f.Rows[0].Fields[1] != "Quốc khánh" {
 		t.Errorf("a new seed file does not join: %+v", f)
+	}
+	// The embedded arrivals.csv is a header only: the folder's rows fill it.
+	if f := merged.File("arrivals.csv"); f == nil || len(base.File("arrivals.csv").Rows) != 0 || len(f.Rows) != 1 || f.Rows[0].Fields[3] != "nộp bản giấy" ||
+		f.Rows[0].Source.String() != "/srv/cchc/seeds/arrivals.csv:2" {
+		t.Errorf("the arrivals of the folder do not add to the embedded header: %+v", f)
 	}
 	if len(base.File("headers.csv").Rows) != len(embedded.Headers) {
 		t.Error("Merge changed its base")

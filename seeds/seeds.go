@@ -140,6 +140,14 @@ var Tables = []struct{ File, Comment string }{
 	{"indicator_aliases.csv", "Tên gọi khác của chỉ tiêu — extra wordings of indicators"},
 	{"kpis.csv", "Danh mục KPI và chỉ tiêu kế hoạch — KPI catalogue with the plan's targets"},
 	{"kpi_families.csv", "Nhóm KPI theo mục II của Kế hoạch CCHC 2024 — KPI families, the plan's section II headings"},
+	{"arrivals.csv", "Thời điểm nhận báo cáo do nhóm dữ liệu ghi (bản giấy, thư điện tử) — report arrivals a person recorded (on paper, by email)"},
+}
+
+// Types are the column types of the seed tables whose columns must not be
+// guessed from their rows: a seed that may hold no row (arrivals.csv ships
+// with its header only) still loads with its proper types.
+var Types = map[string]map[string]string{
+	"arrivals.csv": {"unit": "VARCHAR", "period": "VARCHAR", "received_at": "TIMESTAMP", "note": "VARCHAR"},
 }
 
 // Load parses the seed files of fsys: the embedded set when fsys is nil, a

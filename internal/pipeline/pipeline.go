@@ -121,6 +121,7 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		return r.sum, err
 	}
 	done()
+	r.recordPulls(ctx)
 	done = r.phase("models and data tests")
 	err = r.buildModels(ctx)
 	done()
@@ -238,7 +239,9 @@ func newStages(cfg config.Config, mem memory.Allocator, key func(config.Config) 
 
 // Seeds returns the seeds of a run: the embedded ones with the rows of the
 // data team's folder (cfg.SeedsDir) merged in. Other seed files of that
-// folder (a new kind of seed) join the set whole.
+// folder (a new kind of seed) join the set whole. The arrivals it records
+// (ArrivalsFile) are checked against the units and the period calendar and
+// written as the ref table loads them.
 func Seeds(cfg config.Config) (*seeds.Set, error) {
 	set, err := seeds.Embedded()
 	if err != nil || cfg.SeedsDir == "" {
@@ -247,6 +250,13 @@ func Seeds(cfg config.Config) (*seeds.Set, error) {
 	over, err := seeds.Read(os.DirFS(cfg.SeedsDir), cfg.SeedsDir)
 	if err == nil {
 		set, err = seeds.Merge(set, over, transform.SeedKey)
+	}
+	var cat *seeds.Catalog
+	if err == nil {
+		cat, err = set.Catalog()
+	}
+	if err == nil {
+		err = checkArrivals(set, cat)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: seeds_dir: %w", config.ErrInvalid, err)
@@ -315,15 +325,31 @@ func (r *run) buildModels(ctx context.Context) error {
 	return err
 }
 
+// recordPulls moves the pulls journalled since the last run into
+// ops.source_pulls before the models are built: a report's arrival is the
+// earliest of its file's time and the time a pull first fetched it
+// (marts.report_submissions), so the models need this run's pulls. The
+// journal is emptied only once the rows are committed, and a row already
+// recorded is not recorded again, so a crash between the two loses nothing
+// and doubles nothing. A failure is logged, not fatal: the journal keeps the
+// pulls for the next run, and the arrivals fall back to the files' times.
+func (r *run) recordPulls(ctx context.Context) {
+	err := errors.Join(
+		load.EnsureOps(ctx, r.work.DB),
+		pull.DrainJournal(r.cfg.StateDir, func(recs []load.PullRecord) error {
+			return load.RecordPulls(ctx, r.work.DB, r.sum.RunID, recs)
+		}))
+	if err != nil {
+		r.log.Warn("record pulls", "err", err)
+	}
+}
+
 // recordRun writes the run into the ops tables (run history that analysts
-// query), with the pulls journalled since the last run, and refreshes the
-// freshness views. A failure there is logged: it does not fail the run.
+// query) and refreshes the freshness views. A failure there is logged: it
+// does not fail the run.
 func (r *run) recordRun(ctx context.Context, runErr error) {
 	err := errors.Join(
 		load.RecordRun(ctx, r.work.DB, r.sum.record(runErr)),
-		pull.DrainJournal(r.cfg.StateDir, func(recs []load.PullRecord) error {
-			return load.RecordPulls(ctx, r.work.DB, r.sum.RunID, recs)
-		}),
 		load.RefreshOpsViews(ctx, r.work.DB))
 	if err != nil {
 		r.log.Warn("record run history", "err", err)

@@ -119,6 +119,7 @@ func mdFact(t *testing.T, section, label string) string {
 // against the warehouse and the seeds, so that accepting a golden file with
 // -update cannot hide a wrong dictionary.
 func TestDictionaryGolden(t *testing.T) {
+	t.Parallel()
 	wh := dictionaryWarehouse(t)
 	out := t.TempDir()
 	if _, err := writeDictionary(wh, out); err != nil {
@@ -205,7 +206,7 @@ func TestDictionaryGolden(t *testing.T) {
 			{"core.dossiers", "`raw.dossier_rows`, `raw.file_sheets`, `raw.files`", "", "`dossiers`"},
 			{"core.indicator_values", "`core.report_files`, `raw.indicator_rows`", "", "`unit_report`"},
 			{"core.tthc_summary", "`core.report_files`, `raw.tthc_summary_rows`", "", "`tthc_summary`"},
-			{"marts.report_submissions", "`core.report_files`, `ref.periods`, `ref.units`", "`seeds/period_kinds.csv`", "`unit_report`"},
+			{"marts.report_submissions", "`core.report_files`, `ops.source_pulls`, `ref.arrivals`, `ref.periods`, `ref.units`", "`seeds/arrivals.csv`", "`unit_report`"},
 			{"marts.kpi_values", "", "`seeds/kpis.csv`", "`dossiers`, `unit_report`, `tthc_summary`"},
 			{"marts.scoreboard", "`marts.kpi_values`, `ref.periods`, `ref.units`", "`seeds/units.csv`", "`dossiers`, `unit_report`, `tthc_summary`"},
 			{"ref.periods", "`ref.period_kinds`", "`seeds/period_kinds.csv`", "—"},

@@ -181,7 +181,7 @@ const (
 	sheetChartData   = "Số liệu biểu đồ"
 )
 
-const legendNote = "Xanh: đạt chỉ tiêu · Đỏ: chưa đạt · Xám: chưa đánh giá (kỳ này chưa có chỉ tiêu hoặc mẫu số bằng 0) · —: không có số liệu"
+const legendNote = "✓ Đạt chỉ tiêu (nền xanh lam) · ✗ Chưa đạt (nền cam) · Chưa đánh giá (nền xám: kỳ này chưa có chỉ tiêu hoặc mẫu số bằng 0) · —: không có số liệu"
 
 // NewReport lays out the leadership report of d, generated at the time
 // given. The report keeps d; neither changes it.
@@ -201,11 +201,14 @@ func NewReport(d *warehouse.Report, generated time.Time) *Report {
 		ChartSheet:      sheetChartData,
 		ChartSheetTitle: "Số liệu vẽ biểu đồ của báo cáo (không sửa) / the figures behind the report's charts",
 	}
+	if l, ok := b.coverageHead(); ok {
+		r.Head = slices.Insert(r.Head, 3, l)
+	}
 	r.Sections = append(r.Sections, b.cover())
 	for _, fam := range d.Families {
 		r.Sections = append(r.Sections, b.family(fam))
 	}
-	r.Sections = append(r.Sections, b.submissions(), b.recon())
+	r.Sections = append(r.Sections, b.submissions(), b.recon(), b.quality())
 	return r
 }
 
@@ -234,7 +237,8 @@ func markOf(s warehouse.KPIStatus) Mark {
 	return [...]Mark{MarkNoData, MarkNotRated, MarkMet, MarkMissed}[s]
 }
 
-// markLabel says a KPI's mark in words.
+// markLabel says a KPI's mark in words: one vocabulary, Đạt / Chưa đạt,
+// in the tables, the legends and the charts.
 func markLabel(m Mark) string {
 	switch m {
 	case MarkNotRated:
@@ -242,9 +246,31 @@ func markLabel(m Mark) string {
 	case MarkMet:
 		return "Đạt"
 	case MarkMissed:
-		return "Không đạt"
+		return "Chưa đạt"
 	}
 	return "Không có số liệu"
+}
+
+// markSymbol is the sign of a mark, shown beside its colour so that met and
+// missed never rest on colour alone (colour-blind readers, grey printers).
+func markSymbol(m Mark) string {
+	switch m {
+	case MarkMet:
+		return "✓"
+	case MarkMissed:
+		return "✗"
+	case MarkWarn:
+		return "!"
+	}
+	return ""
+}
+
+// marked is s with its mark's sign in front.
+func marked(m Mark, s string) string {
+	if sym := markSymbol(m); sym != "" {
+		return sym + " " + s
+	}
+	return s
 }
 
 func (b reportLayout) below(kpi string) string {
@@ -262,6 +288,7 @@ func (b reportLayout) cover() Section {
 			{Text: b.scoreLine(), Style: LineStrong},
 			{Text: b.submissionLine()},
 			{Text: b.reconLine()},
+			b.qualityLine(),
 		},
 		Table: Table{
 			Columns: []Column{{"STT", 6}, {"Nhóm (mục II kế hoạch)", 24}, {"Mã KPI", 28}, {"Chỉ tiêu / KPI", 58},
@@ -292,7 +319,7 @@ func (b reportLayout) cover() Section {
 				value.Mark = markOf(st)
 				target := optional(kind, v.Target)
 				target.Center = true
-				result := text(markLabel(markOf(st)))
+				result := text(marked(markOf(st), markLabel(markOf(st))))
 				result.Mark = markOf(st)
 				cells = append(cells, value, target, result, optional(Decimal, v.Numerator), optional(Decimal, v.Denominator))
 			}
@@ -389,10 +416,11 @@ func (b reportLayout) submissions() Section {
 		Lines: []Line{
 			{Text: b.periodLine(), Only: WorkbookOnly},
 			{Text: b.submissionLine()},
+			{Text: "Thời điểm nhận: thời điểm sửa đổi tệp, hoặc thời điểm cchc pull tải về khi sớm hơn; thời điểm nhóm dữ liệu ghi (arrivals.csv, bản giấy, thư điện tử) được dùng trước hết.", Style: LineNote},
 		},
 		Table: Table{
 			Columns: []Column{{"STT", 6}, {"Đơn vị", 40}, {"Cấp", 12}, {"Tình trạng", 16}, {"Nhận lần đầu (giờ Việt Nam)", 20},
-				{"Hạn gửi", 14}, {"Số ngày trễ", 12}, {"Số lần gửi", 12}},
+				{"Hạn gửi", 14}, {"Số ngày trễ", 12}, {"Số lần gửi", 12}, {"Nguồn thời điểm nhận", 24}},
 			HeadHeight: 45,
 			Empty:      "Chưa có đơn vị nào gửi báo cáo của kỳ này.",
 		},
@@ -405,6 +433,7 @@ func (b reportLayout) submissions() Section {
 		case sub.OnTime.Valid && !sub.OnTime.Bool:
 			status.Text, status.Mark = "Gửi trễ", MarkWarn
 		}
+		status.Text = marked(status.Mark, status.Text)
 		at := Cell{Kind: Stamp, Time: sub.FirstReceivedAt.Time, Missing: !sub.FirstReceivedAt.Valid, Center: true}
 		late := number(Int, float64(sub.DaysLate.Int64))
 		if !sub.DaysLate.Valid {
@@ -413,6 +442,7 @@ func (b reportLayout) submissions() Section {
 		s.Table.Rows = append(s.Table.Rows, Row{Cells: []Cell{
 			number(Int, float64(i+1)), text(sub.Unit.Name), text(levelLabel(sub.Unit.Level)), status, at,
 			{Kind: Date, Time: sub.Deadline, Center: true}, late, number(Int, float64(sub.Reports)),
+			{Kind: Text, Text: sourceLabel(sub), Wrap: true},
 		}})
 	}
 	return s
@@ -532,8 +562,8 @@ func fmtDate(t time.Time) string { return t.Format("02/01/2006") }
 // periodLine describes the period.
 func (b reportLayout) periodLine() string {
 	p := b.d.Period
-	return fmt.Sprintf("Kỳ báo cáo: %s (%s) — số liệu lũy kế từ %s đến %s; hạn gửi báo cáo %s",
-		p.Name, p.Code, fmtDate(p.Start), fmtDate(p.LastDay), fmtDate(p.Deadline))
+	return fmt.Sprintf("Kỳ báo cáo: %s (%s) — số liệu lũy kế từ %s đến %s%s; hạn gửi báo cáo %s",
+		p.Name, p.Code, fmtDate(p.Start), fmtDate(p.LastDay), b.coverageNote(), fmtDate(p.Deadline))
 }
 
 func (b reportLayout) stampLine() string {

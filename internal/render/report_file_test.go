@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/thanhxuan/cchc/internal/render"
@@ -45,5 +46,15 @@ func TestWriteFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("%d entries in the folder, want 1: a temporary file was left", len(entries))
+	}
+}
+
+// TestWriteFileNamesThePath: a folder that is not there is said with the
+// path the caller gave, not the temporary name nobody will find.
+func TestWriteFileNamesThePath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nodir", "r.xlsx")
+	err := render.WriteFile(path, func(w io.Writer) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), ".cchc-") || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v, want one naming %s (and no temporary file) that is os.ErrNotExist", err, path)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"github.com/thanhxuan/cchc/internal/msg"
+	"strings"
+	"unicode/utf8"
 )
 
 // The page: one self-contained HTML file (inline CSS, inline SVG, no script
@@ -126,6 +126,9 @@ func htmlCellOf(c Cell, styledRow bool) htmlCell {
 	case c.Kind == Stamp:
 		h.Text = c.Time.Format("02/01/2006 15:04")
 	}
+	if c.Kind != Text && !c.Missing {
+		h.Text = marked(c.Mark, h.Text) // text cells carry their sign already
+	}
 	switch {
 	case c.Mark != Unmarked:
 		h.Class = markClass[c.Mark]
@@ -152,12 +155,19 @@ type svgTick struct {
 }
 
 type svgRow struct {
-	Label, Full        string
+	Lines              []svgLine // the label, wrapped: never cut
+	Full               string
 	TextY              int
 	Bars               []svgBar
 	HasTarget          bool
 	TargetX            int
 	TargetY1, TargetY2 int
+}
+
+// svgLine is one line of a wrapped label, DY below the one before.
+type svgLine struct {
+	Text string
+	DY   int
 }
 
 type svgBar struct {
@@ -176,9 +186,41 @@ type svgLegend struct {
 const (
 	svgRowH   = 22
 	svgBarH   = 14
+	svgLineH  = 13 // a label's line
+	svgCharW  = 6  // about what a character of an 11-pixel serif label takes
 	svgTop    = 34
 	svgBottom = 46 // axis labels and legend
 )
+
+// labelLines wraps a label into lines of at most width pixels, at spaces:
+// a name and its target stay whole, however long.
+func labelLines(label string, width int) []svgLine {
+	per := max(8, width/svgCharW)
+	var lines []svgLine
+	cur := ""
+	for _, w := range strings.Fields(label) {
+		switch {
+		case cur == "":
+			cur = w
+		case utf8.RuneCountInString(cur)+1+utf8.RuneCountInString(w) <= per:
+			cur += " " + w
+		default:
+			lines = append(lines, svgLine{Text: cur})
+			cur = w
+		}
+	}
+	lines = append(lines, svgLine{Text: cur})
+	for i := range lines {
+		if i > 0 {
+			lines[i].DY = svgLineH
+		}
+	}
+	return lines
+}
+
+// rowHeight is the height of a chart row whose label has n lines and whose
+// bars take bars pixels.
+func rowHeight(n, bars int) int { return max(bars, n*svgLineH+8) }
 
 // svgOf lays out a chart: a wide one across the page, the others two a row.
 func svgOf(c Chart) svgChart {
@@ -191,14 +233,19 @@ func svgOf(c Chart) svgChart {
 	return markChart(c, 570, 170)
 }
 
-// markChart lays out c: one bar per point coloured by its mark, the target
-// as a dark tick across the bar's row.
+// markChart lays out c: one bar per point coloured by its mark and
+// signed with it (✓ ✗), the target as a dark tick across the bar's row.
 func markChart(c Chart, width, labelW int) svgChart {
 	s := svgChart{Title: c.Title, Width: width, LabelRight: labelW - 6, PlotLeft: labelW, PlotTop: svgTop}
-	s.PlotBottom = svgTop + svgRowH*len(c.Points)
+	labels := make([][]svgLine, len(c.Points))
+	s.PlotBottom = svgTop
+	for i, p := range c.Points {
+		labels[i] = labelLines(p.Label, labelW-12)
+		s.PlotBottom += rowHeight(len(labels[i]), svgRowH)
+	}
 	s.AxisY = s.PlotBottom + 14
 	s.Height = s.PlotBottom + svgBottom
-	plotW := width - labelW - 60 // room for the value text
+	plotW := width - labelW - 80 // room for the value text
 	hi := 0.0
 	for _, p := range c.Points {
 		hi = math.Max(hi, p.Value)
@@ -220,23 +267,27 @@ func markChart(c Chart, width, labelW int) svgChart {
 	for v := 0.0; v <= top+1e-9; v += step {
 		s.Ticks = append(s.Ticks, svgTick{X: x(v), Label: fmtKPI(v, c.Count)})
 	}
+	y := svgTop
 	for i, p := range c.Points {
-		y := svgTop + i*svgRowH
-		r := svgRow{Label: msg.Clip(p.Label, labelW/7), Full: full(p), TextY: y + svgBarH - 2}
+		h := rowHeight(len(labels[i]), svgRowH)
+		r := svgRow{Lines: labels[i], Full: full(p), TextY: y + (h-len(labels[i])*svgLineH)/2 + svgLineH - 3}
 		// A zero still shows its colour: a missed target at 0% is news.
 		w := max(2, x(p.Value)-labelW)
 		title := fmt.Sprintf("%s: %s (%s)", full(p), fmtKPI(p.Value, c.Count), markLabel(p.Mark))
 		textX := labelW + w + 4
+		barY := y + (h-svgBarH)/2
 		if p.Target.Valid {
-			r.HasTarget, r.TargetX, r.TargetY1, r.TargetY2 = true, x(p.Target.Float64), y, y+svgRowH-4
+			r.HasTarget, r.TargetX, r.TargetY1, r.TargetY2 = true, x(p.Target.Float64), barY-3, barY+svgBarH+3
 			textX = max(textX, r.TargetX+5)
 		}
-		r.Bars = []svgBar{{X: labelW, Y: y + (svgRowH-svgBarH)/2 - 2, W: w, H: svgBarH, Class: markClass[p.Mark], Title: title,
-			TextX: textX, TextY: y + svgBarH - 2, Text: fmtKPI(p.Value, c.Count)}}
+		r.Bars = []svgBar{{X: labelW, Y: barY, W: w, H: svgBarH, Class: markClass[p.Mark], Title: title,
+			TextX: textX, TextY: barY + svgBarH - 3, Text: marked(p.Mark, fmtKPI(p.Value, c.Count))}}
 		s.Rows = append(s.Rows, r)
+		y += h
 	}
 	ly := s.PlotBottom + 34
-	for i, l := range []svgLegend{{Class: "met", Label: "Đạt"}, {Class: "missed", Label: "Chưa đạt"}, {Class: "notrated", Label: "Chưa đánh giá"}, {Class: "target", Label: "Chỉ tiêu"}} {
+	for i, l := range []svgLegend{{Class: "met", Label: marked(MarkMet, markLabel(MarkMet))}, {Class: "missed", Label: marked(MarkMissed, markLabel(MarkMissed))},
+		{Class: "notrated", Label: markLabel(MarkNotRated)}, {Class: "target", Label: "Chỉ tiêu"}} {
 		l.X, l.Y = labelW+i*min(120, (width-labelW)/4), ly
 		s.Legend = append(s.Legend, l)
 	}
@@ -256,8 +307,13 @@ func seriesChart(c Chart) svgChart {
 	const labelW, width = 200, 1040
 	n := len(c.Series)
 	s := svgChart{Title: c.Title, Width: width, LabelRight: labelW - 6, PlotLeft: labelW, PlotTop: svgTop}
-	rowH := n*svgBarH/2*2 + 10
-	s.PlotBottom = svgTop + rowH*len(c.Points)
+	bars := n*svgBarH/2*2 + 10
+	labels := make([][]svgLine, len(c.Points))
+	s.PlotBottom = svgTop
+	for i, p := range c.Points {
+		labels[i] = labelLines(p.Label, labelW-12)
+		s.PlotBottom += rowHeight(len(labels[i]), bars)
+	}
 	s.AxisY = s.PlotBottom + 14
 	s.Height = s.PlotBottom + svgBottom
 	plotW := width - labelW - 60
@@ -272,20 +328,23 @@ func seriesChart(c Chart) svgChart {
 	for v := 0.0; v <= top+1e-9; v += 0.25 {
 		s.Ticks = append(s.Ticks, svgTick{X: x(v), Label: fmtKPI(v, false)})
 	}
+	y := svgTop
 	for i, p := range c.Points {
-		y := svgTop + i*rowH
-		sr := svgRow{Label: msg.Clip(p.Label, labelW/7), Full: full(p), TextY: y + svgBarH}
+		h := rowHeight(len(labels[i]), bars)
+		sr := svgRow{Lines: labels[i], Full: full(p), TextY: y + (h-len(labels[i])*svgLineH)/2 + svgLineH - 3}
+		top := y + (h-bars)/2 + 5
 		for j, v := range p.Values {
 			if !v.Valid {
 				continue
 			}
-			by := y + j*(svgBarH/2+2)
+			by := top + j*(svgBarH/2+2)
 			w := max(2, x(v.Float64)-labelW)
 			sr.Bars = append(sr.Bars, svgBar{X: labelW, Y: by, W: w, H: svgBarH / 2, Class: c.Series[j].Key,
 				Title: fmt.Sprintf("%s, theo %s: %s", full(p), c.Series[j].Short, fmtKPI(v.Float64, false)),
 				TextX: labelW + w + 4, TextY: by + svgBarH/2, Text: fmtKPI(v.Float64, false)})
 		}
 		s.Rows = append(s.Rows, sr)
+		y += h
 	}
 	ly := s.PlotBottom + 34
 	for i, se := range c.Series {
@@ -327,8 +386,8 @@ table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
 th, td { border: 1px solid #bfbfbf; padding: 4px 6px; vertical-align: middle; }
 th { background: #1f4e78; color: #ffffff; font-weight: bold; }
 td.num, td.met, td.missed, td.notrated, td.nodata, td.warn { text-align: center; }
-td.met { background: #c6efce; color: #006100; }
-td.missed { background: #ffc7ce; color: #9c0006; }
+td.met { background: #ddebf7; color: #08519c; }
+td.missed { background: #fce4cc; color: #a63603; }
 td.notrated { background: #ededed; color: #595959; }
 td.nodata { color: #a6a6a6; }
 td.warn, tr.warn td { background: #ffeb9c; color: #9c5700; }
@@ -343,11 +402,11 @@ svg text { font-family: "Times New Roman", "Noto Serif", serif; font-size: 11px;
 svg text.ct { font-size: 13px; font-weight: bold; }
 svg text.tick { fill: #6b6b6b; font-size: 10px; }
 svg line.grid { stroke: #e3e3e3; stroke-width: 1; }
-svg line.target { stroke: #1f3864; stroke-width: 2.5; }
-svg rect.met { fill: #2e7d32; }
-svg rect.missed { fill: #c62828; }
+svg line.target { stroke: #222222; stroke-width: 2.5; }
+svg rect.met { fill: #0072b2; }
+svg rect.missed { fill: #e69f00; }
 svg rect.notrated { fill: #9e9e9e; }
-svg rect.target { fill: #1f3864; }
+svg rect.target { fill: #222222; }
 svg rect.reported { fill: #5b9bd5; }
 svg rect.computed { fill: #ed7d31; }
 @media print { nav { display: none; } section { page-break-before: always; } }
@@ -381,7 +440,7 @@ svg rect.computed { fill: #ed7d31; }
 <svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="{{.Title}}">
 <text x="6" y="20" class="ct">{{.Title}}</text>
 {{range .Ticks}}<line class="grid" x1="{{.X}}" y1="{{$.PlotTop}}" x2="{{.X}}" y2="{{$.PlotBottom}}"/><text class="tick" x="{{.X}}" y="{{$.AxisY}}" text-anchor="middle">{{.Label}}</text>
-{{end}}{{range .Rows}}<text x="{{$.LabelRight}}" y="{{.TextY}}" text-anchor="end"><title>{{.Full}}</title>{{.Label}}</text>
+{{end}}{{range .Rows}}<text x="{{$.LabelRight}}" y="{{.TextY}}" text-anchor="end"><title>{{.Full}}</title>{{range .Lines}}<tspan x="{{$.LabelRight}}" dy="{{.DY}}">{{.Text}}</tspan>{{end}}</text>
 {{range .Bars}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect><text x="{{.TextX}}" y="{{.TextY}}">{{.Text}}</text>
 {{end}}{{if .HasTarget}}<line class="target" x1="{{.TargetX}}" y1="{{.TargetY1}}" x2="{{.TargetX}}" y2="{{.TargetY2}}"/>
 {{end}}{{end}}{{range .Legend}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="12" height="12"/><text x="{{.X}}" y="{{.Y}}" dx="16" dy="10">{{.Label}}</text>

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
@@ -87,6 +88,7 @@ func reportWarehouse(t *testing.T) string {
 // it as a workbook and a page, and checks both against the warehouse's
 // marts.
 func TestReport(t *testing.T) {
+	t.Parallel()
 	wh := reportWarehouse(t)
 	dir := t.TempDir()
 	xlsx, page := filepath.Join(dir, "bao-cao.xlsx"), filepath.Join(dir, "bao-cao.html")
@@ -111,6 +113,7 @@ func TestReport(t *testing.T) {
 
 	charts := 0
 	t.Run("workbook", func(t *testing.T) { charts = checkWorkbook(t, xlsx, want) })
+	t.Run("print setup", func(t *testing.T) { checkPrintSetup(t, xlsx) })
 	t.Run("html", func(t *testing.T) { checkReportHTML(t, page, want, charts) })
 	t.Run("screenshot", func(t *testing.T) { checkScreenshot(t, page) })
 
@@ -198,11 +201,11 @@ func readReportTruth(t *testing.T, db *sql.DB, period string) reportTruth {
 		err := rows.Scan(&name, &received, &onTime)
 		switch {
 		case !received:
-			r.subs[name] = "Chưa gửi"
+			r.subs[name] = "✗ Chưa gửi"
 		case !onTime.Bool:
-			r.subs[name] = "Gửi trễ"
+			r.subs[name] = "! Gửi trễ"
 		default:
-			r.subs[name] = "Đúng hạn"
+			r.subs[name] = "✓ Đúng hạn"
 		}
 		return err
 	})
@@ -233,24 +236,44 @@ func (r reportTruth) chartedKPIs(chapter string) map[string]bool {
 	return out
 }
 
+// wantStatus is a KPI's result in the report's one vocabulary (Đạt /
+// Chưa đạt), signed so that it never rests on colour alone.
 func wantStatus(v truthValue) string {
 	switch {
 	case !v.meets.Valid:
 		return "Chưa đánh giá"
 	case v.meets.Bool:
-		return "Đạt"
+		return "✓ Đạt"
 	}
-	return "Không đạt"
+	return "✗ Chưa đạt"
 }
+
+// wantSign is the sign in front of a marked figure.
+func wantSign(v truthValue) string {
+	switch {
+	case !v.meets.Valid:
+		return ""
+	case v.meets.Bool:
+		return "✓ "
+	}
+	return "✗ "
+}
+
+// Fills of met and missed: blue and orange, told apart with the common
+// colour-vision deficiencies (red and green are not).
+const (
+	fillMet    = "DDEBF7"
+	fillMissed = "FCE4CC"
+)
 
 func wantFill(v truthValue) string {
 	switch {
 	case !v.meets.Valid:
 		return "EDEDED"
 	case v.meets.Bool:
-		return "C6EFCE"
+		return fillMet
 	}
-	return "FFC7CE"
+	return fillMissed
 }
 
 func checkWorkbook(t *testing.T, file string, want reportTruth) int {
@@ -262,10 +285,10 @@ func checkWorkbook(t *testing.T, file string, want reportTruth) int {
 
 	// Sheets: the cover, one per plan chapter with KPIs, then the tables.
 	sheets := f.GetSheetList()
-	if len(sheets) != len(want.chapters)+4 {
-		t.Fatalf("sheets %q, want cover + %d families + 3", sheets, len(want.chapters))
+	if len(sheets) != len(want.chapters)+5 {
+		t.Fatalf("sheets %q, want cover + %d families + 4", sheets, len(want.chapters))
 	}
-	if sheets[0] != "Tổng quan" || strings.Join(sheets[len(sheets)-3:], "|") != "Gửi báo cáo|Đối chiếu Biểu 06|Số liệu biểu đồ" {
+	if sheets[0] != "Tổng quan" || strings.Join(sheets[len(sheets)-4:], "|") != "Gửi báo cáo|Đối chiếu Biểu 06|Chất lượng số liệu|Số liệu biểu đồ" {
 		t.Errorf("sheets %q", sheets)
 	}
 	familySheet := map[string]string{} // chapter → sheet
@@ -379,7 +402,7 @@ func checkWorkbook(t *testing.T, file string, want reportTruth) int {
 			t.Errorf("%s: no district row", s)
 		}
 	}
-	if fills["C6EFCE"] == 0 || fills["FFC7CE"] == 0 {
+	if fills[fillMet] == 0 || fills[fillMissed] == 0 {
 		t.Errorf("fills %v: the data should have both met and missed cells", fills)
 	}
 
@@ -775,8 +798,8 @@ func checkReportHTML(t *testing.T, file string, want reportTruth, charts int) {
 			t.Errorf("page %s: name %q, want %q", code, row[3], k.name)
 		}
 		if v, has := want.values[[2]string{"thanh_xuan", code}]; has && v.value.Valid {
-			if row[4] != pct(v.value.Float64) || row[6] != wantStatus(v) {
-				t.Errorf("page %s: %q %q, want %q %q", code, row[4], row[6], pct(v.value.Float64), wantStatus(v))
+			if row[4] != wantSign(v)+pct(v.value.Float64) || row[6] != wantStatus(v) {
+				t.Errorf("page %s: %q %q, want %q %q", code, row[4], row[6], wantSign(v)+pct(v.value.Float64), wantStatus(v))
 			}
 		}
 	}
@@ -835,9 +858,158 @@ func checkScreenshot(t *testing.T, page string) {
 	if len(colours) < 20 {
 		t.Errorf("screenshot has %d colours: the page did not render", len(colours))
 	}
-	bars := colours[[3]uint32{0x2e, 0x7d, 0x32}] + colours[[3]uint32{0xc6, 0x28, 0x28}]
-	cells := colours[[3]uint32{0xc6, 0xef, 0xce}] + colours[[3]uint32{0xff, 0xc7, 0xce}]
+	bars := colours[[3]uint32{0x00, 0x72, 0xb2}] + colours[[3]uint32{0xe6, 0x9f, 0x00}]
+	cells := colours[[3]uint32{0xdd, 0xeb, 0xf7}] + colours[[3]uint32{0xfc, 0xe4, 0xcc}]
 	if bars < 50 || cells < 50 {
 		t.Errorf("screenshot shows %d bar pixels and %d met/missed cell pixels: the charts or the colours are missing", bars, cells)
 	}
+}
+
+// checkPrintSetup reads the workbook's page setup back: every sheet prints
+// one page wide (fitToPage with fitToWidth 1 and fitToHeight 0: fitToWidth
+// alone is ignored) on A4, landscape exactly where its table is wide; every
+// sheet with a table repeats its header rows on each page; and every text
+// longer than its column wraps in a row tall enough for its lines, so that
+// no cell runs over another.
+func checkPrintSetup(t *testing.T, file string) {
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	titles := map[string]string{}
+	for _, d := range f.GetDefinedName() {
+		if d.Name == "_xlnm.Print_Titles" {
+			titles[d.Scope] = d.RefersTo
+		}
+	}
+	landscapes := 0
+	for _, s := range f.GetSheetList() {
+		props, err := f.GetSheetProps(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if props.FitToPage == nil || !*props.FitToPage {
+			t.Errorf("%s: fitToPage is not set: fitToWidth would be ignored", s)
+		}
+		pl, err := f.GetPageLayout(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.FitToWidth == nil || *pl.FitToWidth != 1 || pl.FitToHeight == nil || *pl.FitToHeight != 0 || pl.Size == nil || *pl.Size != 9 || pl.Orientation == nil {
+			t.Errorf("%s: page layout %+v, want A4, one page wide, any number tall", s, pl)
+			continue
+		}
+		rows := getRows(t, f, s)
+		if s == "Số liệu biểu đồ" {
+			if *pl.Orientation != "portrait" {
+				t.Errorf("%s: %s, want the long narrow figures portrait", s, *pl.Orientation)
+			}
+			continue
+		}
+		// The header row: the first whose first cell is STT.
+		head := 0
+		for i, r := range rows {
+			if len(r) > 1 && r[0] == "STT" {
+				head = i + 1
+				break
+			}
+		}
+		if head == 0 {
+			t.Errorf("%s: no table header", s)
+			continue
+		}
+		width := 0.0
+		for c := 1; c <= len(rows[head-1]); c++ {
+			w, _ := f.GetColWidth(s, colName(c))
+			width += w
+		}
+		if want := map[bool]string{true: "landscape", false: "portrait"}[width > 140]; *pl.Orientation != want {
+			t.Errorf("%s: %s for a table %.0f characters wide, want %s", s, *pl.Orientation, width, want)
+		}
+		if *pl.Orientation == "landscape" {
+			landscapes++
+		}
+		ref, ok := titles[s]
+		if !ok || !strings.HasPrefix(ref, "'"+s+"'!$"+strconv.Itoa(head)+":$") {
+			t.Errorf("%s: print titles %q, want the header row %d on", s, ref, head)
+		}
+		// The lines above the table wrap across it, in rows as tall as
+		// their lines.
+		merged, _ := f.GetMergeCells(s)
+		for _, m := range merged {
+			c1, r1, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
+			c2, _, _ := excelize.CellNameToCoordinates(m.GetEndAxis())
+			w := 0.0
+			for c := c1; c <= c2; c++ {
+				cw, _ := f.GetColWidth(s, colName(c))
+				w += cw
+			}
+			id, _ := f.GetCellStyle(s, m.GetStartAxis())
+			st, _ := f.GetStyle(id)
+			size := 11.0
+			if st.Font != nil && st.Font.Size > 0 {
+				size = st.Font.Size
+			}
+			lines := math.Ceil(float64(utf8.RuneCountInString(m.GetCellValue())) / ((w - 1) * 1.2 * 11 / size))
+			h, _ := f.GetRowHeight(s, r1)
+			if st.Alignment == nil || !st.Alignment.WrapText || lines > 1 && h < lines*size*1.2 {
+				t.Errorf("%s!%s: %q across %.0f characters: wrap %v, row %.0f points for %.0f lines", s, m.GetStartAxis(), m.GetCellValue(), w, st.Alignment != nil && st.Alignment.WrapText, h, lines)
+			}
+		}
+		// No cell runs over another.
+		for r, row := range rows {
+			for c, v := range row {
+				if v == "" {
+					continue
+				}
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if merged, _ := f.GetMergeCells(s); inMerge(merged, cell) {
+					continue // the lines above the table: checked below
+				}
+				// A column's width counts characters of the 11-point
+				// default font; a serif face fits about a fifth more.
+				w, _ := f.GetColWidth(s, colName(c+1))
+				id, _ := f.GetCellStyle(s, cell)
+				st, _ := f.GetStyle(id)
+				size := 11.0
+				if st.Font != nil && st.Font.Size > 0 {
+					size = st.Font.Size
+				}
+				per := (w - 1) * 1.2 * 11 / size
+				lines := math.Ceil(float64(utf8.RuneCountInString(v)) / per)
+				if lines <= 1 {
+					continue
+				}
+				if ty, _ := f.GetCellType(s, cell); ty != excelize.CellTypeSharedString && ty != excelize.CellTypeInlineString {
+					continue // a number: Excel shows #### rather than spill
+				}
+				if st.Alignment == nil || !st.Alignment.WrapText {
+					t.Errorf("%s!%s: %q is longer than its column (%.0f) and does not wrap", s, cell, v, w)
+					continue
+				}
+				if h, _ := f.GetRowHeight(s, r+1); h < lines*size*1.2 {
+					t.Errorf("%s!%s: %q needs %.0f lines of %.0f points, its row is %.0f points tall", s, cell, v, lines, size, h)
+				}
+			}
+		}
+	}
+	if landscapes == 0 {
+		t.Error("no sheet is landscape: the wide tables should be")
+	}
+}
+
+// inMerge reports whether cell lies in one of the merged ranges.
+func inMerge(merged []excelize.MergeCell, cell string) bool {
+	for _, m := range merged {
+		if m.GetStartAxis() == cell {
+			return true
+		}
+	}
+	return false
+}
+
+func colName(c int) string {
+	n, _ := excelize.ColumnNumberToName(c)
+	return n
 }

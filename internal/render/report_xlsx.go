@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -20,13 +21,14 @@ import (
 // cell and would change the text people read. The workbook holds no formula
 // at all.
 
-// Colours of met, missed and not rated: Excel's own "good" and "bad" cell
-// styles, so the sheet reads as people are used to.
+// Colours of met, missed and not rated: blue and orange, which people with
+// the common colour-vision deficiencies tell apart (red and green they do
+// not), and a sign beside each (✓ ✗) so that no reading rests on colour.
 const (
-	fillMet      = "C6EFCE"
-	fontMet      = "006100"
-	fillMissed   = "FFC7CE"
-	fontMissed   = "9C0006"
+	fillMet      = "DDEBF7"
+	fontMet      = "08519C"
+	fillMissed   = "FCE4CC"
+	fontMissed   = "A63603"
 	fillNotRated = "EDEDED"
 	fontNotRated = "595959"
 	fontNoData   = "A6A6A6"
@@ -34,10 +36,10 @@ const (
 	fontWarn     = "9C5700"
 	fontNote     = "7F7F7F"
 	fillHeader   = "1F4E78"
-	barMet       = "2E7D32"
-	barMissed    = "C62828"
+	barMet       = "0072B2"
+	barMissed    = "E69F00"
 	barNotRated  = "9E9E9E"
-	lineTarget   = "1F3864"
+	lineTarget   = "222222"
 )
 
 type cellStyle struct {
@@ -95,6 +97,9 @@ func styleOf(c Cell, row RowKind) cellStyle {
 	if c.Missing {
 		s.NumFmt = "@"
 	}
+	if sym := markSymbol(c.Mark); sym != "" && s.NumFmt != "@" {
+		s.NumFmt = `"` + sym + ` "` + s.NumFmt // the sign in front of the figure; the value stays a number
+	}
 	if c.Center {
 		s.Align = "center"
 	}
@@ -128,8 +133,9 @@ type xlsxWriter struct {
 	f      *excelize.File
 	styles map[cellStyle]int
 	err    error
-	charts string // the sheet of chart figures
-	nextCD int    // its next free row
+	charts string  // the sheet of chart figures
+	nextCD int     // its next free row
+	used   float64 // the height of the rows written so far on the section's sheet, in points
 }
 
 // WriteXLSX writes the report as a workbook to out.
@@ -165,6 +171,7 @@ func (r *Report) WriteXLSX(out io.Writer) error {
 		}
 		w.section(s, head)
 	}
+	w.setupPage(r.ChartSheet, 0, 0, false)
 	if w.err != nil {
 		return w.err
 	}
@@ -172,53 +179,107 @@ func (r *Report) WriteXLSX(out io.Writer) error {
 }
 
 // section writes a sheet: head (the first sheet's), title, lines, a blank
-// row, the table with its header kept in view, then the charts two a row.
+// row, the table with its header kept in view, then the charts; and the
+// sheet's print setup (setupPage).
 func (w *xlsxWriter) section(s Section, head []Line) {
+	t := s.Table
+	w.used = 0
+	cols := max(len(t.Columns), 1)
+	span := 0.0 // the table's width in characters: lines above it wrap within it
+	for _, c := range t.Columns {
+		span += colWidth(c)
+	}
 	row := 1
 	for _, l := range head {
-		w.str(s.Sheet, 1, row, l.Text, lineStyle(l.Style))
+		w.line(s.Sheet, row, cols, span, l.Text, lineStyle(l.Style))
 		row++
 	}
 	if len(head) > 0 {
 		row++
+		w.used += defaultRowHeight
 	}
 	if s.Title != "" {
-		w.str(s.Sheet, 1, row, s.Title, stTitle)
+		w.line(s.Sheet, row, cols, span, s.Title, stTitle)
 		row++
 	}
 	for _, l := range s.Lines {
 		if l.Only == PageOnly {
 			continue
 		}
-		w.str(s.Sheet, 1, row, l.Text, lineStyle(l.Style))
+		w.line(s.Sheet, row, cols, span, l.Text, lineStyle(l.Style))
 		row++
 	}
 	top := row + 1
-	next := w.table(s.Sheet, top, s.Table)
-	t := s.Table
+	w.used += defaultRowHeight
+	next := w.table(s.Sheet, top, t)
 	pane := "bottomLeft"
 	if t.FrozenCols > 0 {
 		pane = "bottomRight"
 	}
 	w.keep(w.f.SetPanes(s.Sheet, &excelize.Panes{Freeze: true, XSplit: t.FrozenCols, YSplit: top + t.FrozenRows,
 		TopLeftCell: cellName(t.FrozenCols+1, top+t.FrozenRows+1), ActivePane: pane}))
-	o, a4, fit := "landscape", 9, 1
-	w.keep(w.f.SetPageLayout(s.Sheet, &excelize.PageLayoutOptions{Orientation: &o, Size: &a4, FitToWidth: &fit}))
 
+	// Charts two a row where the table is wide enough for two, else one a
+	// row, so that the charts do not make the printed page wider than the
+	// table; a page break before the charts and wherever the next row of
+	// charts would not fit on the page, so that no chart is cut in two.
+	perRow := 1
+	if colPixels(t.Columns) >= 2*chartStep {
+		perRow = 2
+	}
+	landscape := span > landscapeChars
+	w.setupPage(s.Sheet, top, top+t.FrozenRows, landscape)
 	if len(s.Charts) == 0 {
 		if s.NoCharts != "" {
 			w.str(s.Sheet, 2, next+1, s.NoCharts, stLine)
 		}
 		return
 	}
+	page, titles := pageHeight(max(colPixels(t.Columns), perRow*chartStep), landscape), headHeight(t)+float64(t.FrozenRows)*frozenRowHeight
+	perPage := max(1, int((page-titles)/chartHeight))
+	// Where the table ends on its last page, and so how many rows of charts
+	// still fit under it.
+	left := page - w.used - defaultRowHeight
+	if w.used > page {
+		left = page - titles - math.Mod(w.used-page, page-titles) - defaultRowHeight
+	}
+	// Rows LibreOffice makes taller than this arithmetic says (fonts,
+	// wrapped text) take some of what is left: a tenth of a page is kept in
+	// reserve.
+	first := max(0, int((left-page/10)/chartHeight))
 	for i, c := range s.Charts {
-		// two charts a row, each about 20 rows of 20 px tall
-		w.chart(s.Sheet, cellName(2, next+2+(i/2)*20), (i%2)*600, c)
+		at := next + 2 + (i/perRow)*chartRows
+		if k := i/perRow - first; i%perRow == 0 && k >= 0 && k%perPage == 0 {
+			w.keep(w.f.InsertPageBreak(s.Sheet, cellName(1, at-1)))
+		}
+		col, off := chartAnchor(t.Columns, 1, (i%perRow)*chartStep)
+		w.chart(s.Sheet, cellName(col+1, at), off, c)
 	}
 }
 
+// line writes a line of text above a table across the table's columns,
+// wrapped, in a row as tall as its lines.
+func (w *xlsxWriter) line(sheet string, row, cols int, span float64, v string, s cellStyle) {
+	if cols > 1 {
+		w.keep(w.f.MergeCell(sheet, cellName(1, row), cellName(cols, row)))
+	}
+	s.Wrap = true
+	w.str(sheet, 1, row, v, s)
+	w.used += w.fitRow(sheet, row, textLines(v, span, s), s)
+}
+
+// headHeight is the height of t's header row: its longest label, wrapped.
+func headHeight(t Table) float64 {
+	lines := 1
+	for _, c := range t.Columns {
+		lines = max(lines, textLines(c.Label, colWidth(c), stHeader))
+	}
+	return max(t.HeadHeight, float64(lines)*lineHeight(stHeader)+4)
+}
+
 // table writes t with its header at row head and returns the first row
-// after it.
+// after it. A text longer than its column wraps, and each row is as tall
+// as its longest cell.
 func (w *xlsxWriter) table(sheet string, head int, t Table) int {
 	for i, c := range t.Columns {
 		if c.Width > 0 {
@@ -227,14 +288,25 @@ func (w *xlsxWriter) table(sheet string, head int, t Table) int {
 		}
 		w.str(sheet, i+1, head, c.Label, stHeader)
 	}
-	if t.HeadHeight > 0 {
-		w.keep(w.f.SetRowHeight(sheet, head, t.HeadHeight))
-	}
+	w.keep(w.f.SetRowHeight(sheet, head, headHeight(t)))
+	w.used += headHeight(t)
 	row := head + 1
 	for _, r := range t.Rows {
+		height := 0.0
 		for i, c := range r.Cells {
+			if c.Kind == Text && i < len(t.Columns) {
+				st := styleOf(c, r.Kind)
+				if n := textLines(c.Text, colWidth(t.Columns[i]), st); n > 1 {
+					c.Wrap = true
+					height = max(height, float64(n)*lineHeight(st)+4)
+				}
+			}
 			w.cell(sheet, i+1, row, c, r.Kind)
 		}
+		if height > 0 {
+			w.keep(w.f.SetRowHeight(sheet, row, height))
+		}
+		w.used += max(height, defaultRowHeight)
 		row++
 	}
 	if len(t.Rows) == 0 && t.Empty != "" {

@@ -42,6 +42,7 @@ func exportWarehouse(t *testing.T, seed int64, perUnit int) (string, *gen.Truth)
 // hive_types as the manifest says), the partition folders and the manifest
 // must match the warehouse; and no planted personal value may appear.
 func TestExportParquet(t *testing.T) {
+	t.Parallel()
 	wh, truth := exportWarehouse(t, 4, 25)
 	dir := filepath.Join(t.TempDir(), "parquet")
 	for i := 0; i < 2; i++ { // the second export replaces the first in place

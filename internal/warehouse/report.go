@@ -28,6 +28,7 @@ type Report struct {
 	Values      map[UnitKPI]KPIValue
 	Submissions []Submission // not sent first, then the latest senders, then those on time
 	Recon       []ReconRow   // in the units' order
+	Quality     *Quality     // what the figures rest on: coverage, unknown fields, mostly rejected files
 }
 
 // ReportPeriod is a row of ref.periods.
@@ -73,6 +74,8 @@ type Submission struct {
 	OnTime          sql.NullBool
 	DaysLate        sql.NullInt64
 	Reports         int64
+	Source          string // where FirstReceivedAt comes from: file_time, pulled, recorded ("" when not received)
+	Note            string // the note of a recorded arrival
 }
 
 // ReconRow is a row of marts.tthc_reconciliation.
@@ -148,6 +151,9 @@ func ReadReport(ctx context.Context, db *sql.DB, period string) (*Report, error)
 	}
 	if err := d.readRecon(ctx, db); err != nil {
 		return nil, fmt.Errorf("marts.tthc_reconciliation: %w", err)
+	}
+	if d.Quality, err = ReadQuality(ctx, db, code); err != nil {
+		return nil, err
 	}
 	// A warehouse without run history (ops.runs) has no date: the query
 	// fails and the report says nothing about it.
@@ -280,9 +286,14 @@ func (d *Report) readValues(ctx context.Context, db *sql.DB) error {
 
 func (d *Report) readSubmissions(ctx context.Context, db *sql.DB) error {
 	// Not sent first, then the latest senders, then those on time.
-	rows, err := db.QueryContext(ctx, `SELECT unit_code, received, first_received_at, deadline, on_time, days_late, reports_received
-		FROM marts.report_submissions WHERE period_code = ?
-		ORDER BY CASE WHEN NOT received THEN 0 WHEN NOT on_time THEN 1 ELSE 2 END, days_late DESC NULLS LAST, unit_code`, d.Period.Code)
+	note := "''"
+	if columnExists(ctx, db, "marts", "report_submissions", "received_note") {
+		note = "coalesce(s.received_note, '')"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT s.unit_code, s.received, s.first_received_at, s.deadline, s.on_time, s.days_late, s.reports_received,
+			`+receivedSource(ctx, db)+`, `+note+`
+		FROM marts.report_submissions s WHERE s.period_code = ?
+		ORDER BY CASE WHEN NOT s.received THEN 0 WHEN NOT s.on_time THEN 1 ELSE 2 END, s.days_late DESC NULLS LAST, s.unit_code`, d.Period.Code)
 	if err != nil {
 		return err
 	}
@@ -290,7 +301,7 @@ func (d *Report) readSubmissions(ctx context.Context, db *sql.DB) error {
 	for rows.Next() {
 		var s Submission
 		var unit string
-		if err := rows.Scan(&unit, &s.Received, &s.FirstReceivedAt, &s.Deadline, &s.OnTime, &s.DaysLate, &s.Reports); err != nil {
+		if err := rows.Scan(&unit, &s.Received, &s.FirstReceivedAt, &s.Deadline, &s.OnTime, &s.DaysLate, &s.Reports, &s.Source, &s.Note); err != nil {
 			return err
 		}
 		s.Unit = d.Unit(unit)

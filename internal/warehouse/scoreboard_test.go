@@ -95,6 +95,7 @@ func TestScoreboardModelCoversSeedKPIs(t *testing.T) {
 // the scoreboard's columns and values, a comment on every table, view and
 // column, and the storage format older DuckDB versions read.
 func TestPublishedWarehouseForBI(t *testing.T) {
+	t.Parallel()
 	wh := biWarehouse(t)
 	db, closeDB, err := load.OpenReadOnly(wh)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -128,6 +129,7 @@ func goldenFile(t *testing.T, dir, name, got string) {
 }
 
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	dir, stateDir, wh := statusWarehouse(t)
 	clean := func(s string) string { return strings.ReplaceAll(s, dir, "$DIR") }
 	o := StatusOptions{Warehouse: wh, StateDir: stateDir, Today: time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC), Runs: 5}
@@ -139,13 +141,43 @@ func TestStatusGolden(t *testing.T) {
 	out := statusJSON(t, st)
 	goldenFile(t, "status", "missing_late.json", clean(out))
 
-	// The facts the golden file holds, said once more in code.
-	if p := st.Previous; p == nil || p.Period != "2024-Q1" || p.DaysLeft != -5 || p.Received != 2 || len(p.Missing) != 18 ||
-		len(p.Late) != 1 || p.Late[0].Unit != "ha_dinh" || p.Late[0].DaysLate != 3 {
+	// The facts the golden file holds, said once more in code: the period
+	// told is the latest with data (Nội vụ's 6-month report), each unit
+	// once; the one before it is counted.
+	if p := st.Period; p == nil || p.Period != "2024-6M" || p.Chosen != PeriodLatest || p.DaysLeft != 87 || p.Received != 1 || p.Missing != 19 || p.Late != 0 || len(p.Unit) != 20 ||
+		p.Unit[19].Unit != "noi_vu" || p.Unit[19].State != SentOnTime || p.Unit[19].ReceivedAt.Format(time.RFC3339) != "2024-03-09T16:45:00+07:00" {
+		t.Errorf("period: %+v", p)
+	}
+	if p := st.Previous; p == nil || p.Period != "2024-Q1" || p.DaysLeft != -5 || p.Received != 2 || p.Missing != 18 || p.Late != 1 || p.Unit != nil {
 		t.Errorf("previous period: %+v", p)
 	}
-	if p := st.Current; p == nil || p.Period != "2024-6M" || p.DaysLeft != 87 || p.Received != 1 || len(p.Missing) != 19 || len(p.Late) != 0 {
-		t.Errorf("current period: %+v", p)
+	if !strings.Contains(out, `"started_at": "2024-03-10T08:00:00+07:00"`) || !strings.Contains(out, `"at": "2024-03-10T02:00:00+07:00"`) {
+		t.Errorf("times in JSON are not RFC 3339 with +07:00:\n%s", out)
+	}
+
+	// --period: the period asked, whatever its case, each unit once.
+	asked := o
+	asked.Period = "2024-q1"
+	q1, err := ReadStatus(context.Background(), asked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenFile(t, "status", "period_q1.json", clean(statusJSON(t, q1)))
+	seen := map[string]bool{}
+	states := map[string]string{}
+	for _, u := range q1.Period.Unit {
+		if seen[u.Unit] {
+			t.Errorf("%s listed twice", u.Unit)
+		}
+		seen[u.Unit], states[u.Unit] = true, u.State
+	}
+	if p := q1.Period; p.Period != "2024-Q1" || p.Chosen != PeriodAsked || len(seen) != 20 || states["ha_dinh"] != SentLate || states["kim_giang"] != SentOnTime ||
+		states["noi_vu"] != NotSent || p.Unit[18].Unit != "ha_dinh" || p.Unit[18].DaysLate != 3 || q1.Previous != nil {
+		t.Errorf("--period 2024-Q1: %+v (previous %+v)", p, q1.Previous)
+	}
+	asked.Period = "2024-Q7"
+	if _, err := ReadStatus(context.Background(), asked); !errors.Is(err, ErrNoPeriod) {
+		t.Errorf("--period 2024-Q7: %v, want ErrNoPeriod", err)
 	}
 	if len(st.Runs) != 2 || st.Runs[0].RunID != "run-2" || st.Runs[0].Published || !strings.Contains(st.Runs[0].Error, "reports_complete") || st.Runs[1].Status != "published" {
 		t.Errorf("runs: %+v", st.Runs)
@@ -193,5 +225,55 @@ func TestStatusNoWarehouse(t *testing.T) {
 	wh := filepath.Join(t.TempDir(), "none.duckdb")
 	if _, err := ReadStatus(context.Background(), StatusOptions{Warehouse: wh, StateDir: wh + ".state", Runs: 5}); err == nil || !strings.Contains(err.Error(), "no warehouse") {
 		t.Errorf("missing warehouse: %v", err)
+	}
+}
+
+// TestStatusPeriod: without --period, status tells the latest period with
+// data — a unit report or Biểu 06 of it, or the period in progress on the
+// last day a dossier was received or completed; in an empty warehouse, the
+// period whose deadline is next.
+func TestStatusPeriod(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.Exec(`CREATE SCHEMA ref; CREATE SCHEMA core;
+		CREATE TABLE ref.periods AS SELECT * FROM (VALUES
+			('2024-Q1', DATE '2023-12-05', DATE '2024-03-05', DATE '2024-03-05'),
+			('2024-6M', DATE '2023-12-05', DATE '2024-06-05', DATE '2024-06-05'),
+			('2024-9M', DATE '2023-12-05', DATE '2024-09-05', DATE '2024-09-05'),
+			('2024-Y', DATE '2023-12-05', DATE '2024-12-05', DATE '2024-12-05'),
+			('2025-Q1', DATE '2024-12-05', DATE '2025-03-05', DATE '2025-03-05')) t(period_code, start_date, end_date, deadline);
+		CREATE TABLE core.dossiers (received_date DATE, completed_date DATE);
+		CREATE TABLE core.report_files (period_code VARCHAR)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		sql, asked, want, chosen string
+	}{
+		{``, "", "", ""}, // nothing, and the calendar ends before today
+		{``, "2024-6m", "2024-6M", PeriodAsked},
+		{`INSERT INTO core.dossiers VALUES (DATE '2024-01-10', NULL), (DATE '2024-05-20', DATE '2024-06-07')`, "", "2024-9M", PeriodLatest},
+		{`INSERT INTO core.report_files VALUES ('2024-Q1'), ('2024-6M')`, "", "2024-9M", PeriodLatest},
+		{`INSERT INTO core.report_files VALUES ('2024-Y')`, "", "2024-Y", PeriodLatest},
+		{`INSERT INTO core.dossiers VALUES (DATE '2024-12-05', NULL)`, "", "2025-Q1", PeriodLatest},
+	} {
+		if c.sql != "" {
+			if _, err := db.Exec(c.sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, chosen, err := statusPeriod(context.Background(), db, StatusOptions{Today: today, Period: c.asked})
+		if err != nil || code != c.want || chosen != c.chosen {
+			t.Errorf("after %q (asked %q): %q %q %v, want %q %q", c.sql, c.asked, code, chosen, err, c.want, c.chosen)
+		}
+	}
+	db.Exec(`DELETE FROM core.dossiers; DELETE FROM core.report_files`)
+	code, chosen, err := statusPeriod(context.Background(), db, StatusOptions{Today: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || code != "2024-9M" || chosen != PeriodCalendar {
+		t.Errorf("empty warehouse on 2024-07-01: %q %q %v, want the calendar's 2024-9M", code, chosen, err)
 	}
 }

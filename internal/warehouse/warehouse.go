@@ -4,6 +4,7 @@
 package warehouse
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -19,3 +20,23 @@ func Open(path string) (*sql.DB, func() error, error) {
 	}
 	return load.OpenReadOnly(path)
 }
+
+// DuckDBVersion is the version of the DuckDB library linked into the binary
+// (SELECT version() on an in-memory database): the storage formats it reads
+// and writes follow from it.
+func DuckDBVersion(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRowContext(ctx, "SELECT version()").Scan(&v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// Zone is the district's time zone, Asia/Ho_Chi_Minh, in which the warehouse
+// keeps its times and readers show them (load.Zone).
+var Zone = load.Zone

@@ -10,8 +10,12 @@
 -- column meets_target: Đạt chỉ tiêu; NULL khi chưa có giá trị hoặc chỉ tiêu / target met
 -- column source: Nguồn: dossier (hồ sơ), bieu06 (Biểu 06), report (báo cáo đơn vị) / source of the figures
 -- column rows_unknown: KPI hồ sơ: số hồ sơ trong phạm vi bị để ra ngoài vì trường KPI cần đọc chưa biết (tệp không có cột Đã số hóa, Xác thực VNeID, Mức độ DVC); NULL với KPI báo cáo / dossier KPIs: rows in scope left out because a field the KPI reads is unknown (the file has no such column); NULL for report KPIs
+-- column data_through: Số liệu có đến ngày: KPI hồ sơ — ngày tiếp nhận hoặc trả kết quả muộn nhất trong các hồ sơ dòng này tính (NULL khi không có hồ sơ nào); dòng thanh_xuan — muộn nhất trong mọi đơn vị; KPI báo cáo và Biểu 06 — ngày cuối kỳ của báo cáo / the date the row's data runs through: dossier KPIs — the latest receipt or completion date among the dossiers the row counts (NULL when it counts none); thanh_xuan rows — the latest among the units; report and Biểu 06 KPIs — the report's period end (its last day)
+-- column period_complete: Kỳ đủ số liệu: data_through đến ngày cuối kỳ; một năm dựng từ nửa năm số liệu là chưa đủ; NULL khi không có hồ sơ nào / the period is complete: data_through reaches the period's last day; a year built from half a year of data is not; NULL when the row counts no dossier
 -- test: unique(period_code, unit_code, kpi_code)
 -- test: not_null(period_code, unit_code, kpi_code, comparator)
+-- test: expression(source = 'dossier' OR (data_through IS NOT NULL AND period_complete IS NOT NULL))
+-- test: expression((data_through IS NULL) = (period_complete IS NULL))
 -- test: relationships(kpi_code -> ref.kpis.kpi_code)
 -- test: relationships(unit_code -> ref.units.unit_code)
 -- test: relationships(period_code -> ref.periods.period_code)
@@ -34,7 +38,8 @@ flags AS (
            d.received_date >= p.start_date AND d.received_date < p.end_date AS received_in,
            d.received_date < p.end_date AND d.status NOT IN ('withdrawn', 'refused')
                AND (d.status <> 'resolved' OR d.completed_date >= p.end_date) AS in_progress_end,
-           d.due_date >= p.last_day AS due_after_end
+           d.due_date >= p.last_day AS due_after_end,
+           greatest(d.received_date, coalesce(d.completed_date, d.received_date)) AS last_date
     FROM dossier_periods p CROSS JOIN core.dossiers d
 ),
 dossier_facts AS (
@@ -58,28 +63,38 @@ dossier_facts AS (
         count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NOT NULL) AS received_online_eid_known,
         count(*) FILTER (received_in AND channel = 'online' AND eid_verified IS NULL)     AS received_online_eid_unknown,
         count(*) FILTER (in_progress_end)                                      AS in_progress,
-        count(*) FILTER (in_progress_end AND due_after_end)                    AS in_progress_within
+        count(*) FILTER (in_progress_end AND due_after_end)                    AS in_progress_within,
+        -- How far the data of each KPI's dossiers run (data_through): the
+        -- latest receipt or completion date among the dossiers it counts.
+        max(last_date) FILTER (resolved_in)                                    AS reach_resolved,
+        max(last_date) FILTER (resolved_in AND field_group = 'tnmt')           AS reach_tnmt,
+        max(last_date) FILTER (resolved_in AND field_group = 'khdt')           AS reach_khdt,
+        max(last_date) FILTER (received_in AND service_level IS NOT NULL)      AS reach_level,
+        max(last_date) FILTER (resolved_in AND result_digitized IS NOT NULL)   AS reach_digitized,
+        max(last_date) FILTER (received_in AND channel = 'online' AND eid_verified IS NOT NULL) AS reach_eid,
+        max(last_date) FILTER (resolved_in OR in_progress_end)                 AS reach_766
     FROM flags
     GROUP BY period_code, unit_code
 ),
 dossier_kpis AS (
-    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown
+    SELECT period_code, unit_code, kpi_code, numerator, denominator, rows_unknown, reach
     FROM dossier_facts,
     LATERAL (VALUES
-        ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0),
-        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0),
-        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt,             0),
-        ('tthc_full_online_rate',      received_full_online,  received_level_known,      received_level_unknown),
-        ('tthc_result_digitized_rate', resolved_digitized,    resolved_digitized_known,  resolved_digitized_unknown),
-        ('tthc_eid_rate',              received_online_eid,   received_online_eid_known, received_online_eid_unknown),
-        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress, 0)
-    ) AS k(kpi_code, numerator, denominator, rows_unknown)
+        ('tthc_on_time_rate',          resolved_on_time,      resolved,                  0, reach_resolved),
+        ('tthc_on_time_rate_tnmt',     resolved_on_time_tnmt, resolved_tnmt,             0, reach_tnmt),
+        ('tthc_on_time_rate_khdt',     resolved_on_time_khdt, resolved_khdt,             0, reach_khdt),
+        ('tthc_full_online_rate',      received_full_online,  received_level_known,      received_level_unknown, reach_level),
+        ('tthc_result_digitized_rate', resolved_digitized,    resolved_digitized_known,  resolved_digitized_unknown, reach_digitized),
+        ('tthc_eid_rate',              received_online_eid,   received_online_eid_known, received_online_eid_unknown, reach_eid),
+        ('tthc_progress_766_rate',     resolved_on_time + in_progress_within, resolved + in_progress, 0, reach_766)
+    ) AS k(kpi_code, numerator, denominator, rows_unknown, reach)
 ),
 bieu06_kpis AS (
     SELECT period_code, unit_code, 'tthc_on_time_rate_reported' AS kpi_code,
            sum(coalesce(resolved_early, 0) + coalesce(resolved_on_time, 0)) AS numerator,
            sum(coalesce(resolved_total, 0)) AS denominator,
-           NULL::BIGINT AS rows_unknown
+           NULL::BIGINT AS rows_unknown,
+           NULL::DATE AS reach
     FROM core.tthc_summary
     GROUP BY period_code, unit_code
 ),
@@ -87,7 +102,8 @@ report_kpis AS (
     SELECT n.period_code, n.unit_code, k.kpi_code,
            n.value AS numerator,
            CASE WHEN coalesce(k.denominator_indicator, '') = '' THEN 1 ELSE d.value END AS denominator,
-           NULL::BIGINT AS rows_unknown
+           NULL::BIGINT AS rows_unknown,
+           NULL::DATE AS reach
     FROM ref.kpis k
     JOIN core.indicator_values n ON n.indicator_code = k.numerator_indicator
     LEFT JOIN core.indicator_values d
@@ -102,7 +118,9 @@ unit_kpis AS (
 ),
 district_kpis AS (
     SELECT u.period_code, 'thanh_xuan' AS unit_code, u.kpi_code,
-           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown, u.source
+           sum(u.numerator) AS numerator, sum(u.denominator) AS denominator, sum(u.rows_unknown) AS rows_unknown,
+           -- The district row counts every unit's dossiers.
+           max(u.reach) AS reach, u.source
     FROM unit_kpis u
     JOIN ref.kpis k USING (kpi_code)
     WHERE k.district_row AND u.unit_code <> 'thanh_xuan'
@@ -121,7 +139,9 @@ SELECT a.period_code, a.unit_code, a.kpi_code,
        CASE WHEN a.denominator > 0 AND t.target IS NOT NULL
             THEN a.numerator::DOUBLE / a.denominator >= t.target END AS meets_target,
        a.source,
-       a.rows_unknown::BIGINT AS rows_unknown
+       a.rows_unknown::BIGINT AS rows_unknown,
+       c.data_through,
+       c.data_through >= p.last_day AS period_complete
 FROM all_kpis a
 JOIN ref.units un ON un.unit_code = a.unit_code
 JOIN ref.periods p ON p.period_code = a.period_code
@@ -129,5 +149,7 @@ JOIN ref.kpis k ON k.kpi_code = a.kpi_code,
 LATERAL (SELECT CASE
             WHEN k.year_only AND p.period_kind <> 'Y' THEN NULL
             WHEN un.level = 'ward' THEN k.target_ward
-            ELSE k.target_district_level END::DOUBLE AS target) AS t
+            ELSE k.target_district_level END::DOUBLE AS target) AS t,
+-- A report covers its period; dossiers run as far as the latest they hold.
+LATERAL (SELECT CASE WHEN a.source = 'dossier' THEN a.reach ELSE p.last_day END AS data_through) AS c
 ORDER BY a.period_code, a.unit_code, a.kpi_code

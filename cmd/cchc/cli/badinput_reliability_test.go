@@ -144,6 +144,7 @@ func relBadInbox(t *testing.T) []relInFile {
 // failure or raw.rejects rows with a reason a person can act on — exactly
 // those — and every other file still loads.
 func TestReliabilityBadInput(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("writes a sheet of a million rows and a zip bomb")
 	}
@@ -205,7 +206,7 @@ func TestReliabilityBadInput(t *testing.T) {
 		"hoso_nhan-chinh_ngay-sai.csv":        "loaded|2|5|",
 		"nhan-chinh_2024-Q1.xlsx":             "loaded|",
 		"Bieu06_khuong_dinh_Q1_2024.xlsx":     "loaded|2|1|",
-		"cu.xls":                              "failed|0|0|unsupported file format: bảng tính Excel 97-2003 (.xls) — hãy lưu lại dưới dạng .xlsx / legacy .xls (Excel 97-2003) workbook: save it as .xlsx",
+		"cu.xls":                              "failed|0|0|unsupported file format: tệp .xls không phải bảng tính Excel 97-2003 (BIFF8) đọc được — hãy mở bằng Excel và lưu lại dưới dạng .xlsx / an .xls file that is no readable Excel 97-2003 (BIFF8) workbook: open it in Excel and save it as .xlsx",
 		"trong.csv":                           "failed|0|0|no recognisable header",
 		"khong-doc-duoc.csv":                  "failed|0|0|file cannot be read: open " + filepath.Join(inbox, "khong-doc-duoc.csv") + ": permission denied",
 		"tu-tro.csv":                          "failed|0|0|" + relLinkReason("tu-tro.csv"),
@@ -325,6 +326,7 @@ func relRunAsNobody(t *testing.T, dir string, cmd *exec.Cmd) {
 // TestReliabilityEncryptedWithPassword: the password of extract.xlsx_password
 // opens an encrypted workbook; a wrong one fails it with that reason.
 func TestReliabilityEncryptedWithPassword(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox := filepath.Join(dir, "inbox")
 	relStage(t, inbox, relInFile{"mat-khau.xlsx", func(p string) error {

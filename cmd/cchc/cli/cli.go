@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -31,14 +32,35 @@ const (
 	ExitInterrupted = 130 // interrupted by SIGINT/SIGTERM; the published warehouse is unchanged
 )
 
-const exitHelp = `
+// exitAnnotation is the key of a command's Annotations that holds its own
+// EXIT STATUS table, printed at the end of its --help.
+const exitAnnotation = "exit"
+
+// exits sets c's EXIT STATUS table: pairs of a code and what it means.
+func exits(c *cobra.Command, rows ...string) *cobra.Command {
+	var b strings.Builder
+	for i := 0; i+1 < len(rows); i += 2 {
+		fmt.Fprintf(&b, "  %-4s %s\n", rows[i], rows[i+1])
+	}
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[exitAnnotation] = b.String()
+	return c
+}
+
+// helpTemplate is cobra's, then the command's own exit table.
+func helpTemplate(base string) string {
+	return base + `{{with index .Annotations "` + exitAnnotation + `"}}
 EXIT STATUS
-  0    the warehouse was published (rejected rows, if any, are in raw.rejects)
-  1    nothing was published: a model, a data test or publishing failed
-  2    usage or configuration error
-  3    another cchc run holds this warehouse's state directory
-  130  interrupted (SIGINT/SIGTERM); the published warehouse is unchanged
-`
+{{.}}{{end}}`
+}
+
+// Exit-table rows shared by several commands.
+const (
+	exitUsageText       = "usage or configuration error (the message names the flag, the key or the file)"
+	exitInterruptedText = "interrupted (SIGINT/SIGTERM)"
+)
 
 // usageError marks errors that are the caller's wording, not the data's.
 type usageError struct{ error }
@@ -53,6 +75,15 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globalFlags{}
 	root := newRoot(g, stdin, stdout, stderr)
 	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// `cchc rn --inbox x`: the unknown command, not its flags, is the mistake.
+		if c == root && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			if e := unknownCommand(c, args[:1]); e != nil {
+				return e
+			}
+		}
+		return usageError{err}
+	})
 	err := root.ExecuteContext(ctx)
 	if g.finishProgress != nil {
 		g.finishProgress() // end a progress bar's line before the error
@@ -82,12 +113,15 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 type globalFlags struct {
 	config   string
 	quiet    bool
+	verbose  bool
 	json     bool
 	progress string // auto, bar, json, none
 
+	mode           string        // the progress mode resolved from the flags and the terminal
 	render         progress.Func // the progress renderer of the command (nil: none)
 	finishProgress func()
-	barLog         io.Writer // set while a progress bar is drawn on stderr
+	barLog         io.Writer     // set while a progress bar is drawn on stderr
+	lines          *lineProgress // set while progress is written as lines on stderr
 }
 
 func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -96,15 +130,22 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 		Short:         "Kho dữ liệu cải cách hành chính quận Thanh Xuân — the CCHC data warehouse pipeline",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// The root runs only to say what is wrong: an unknown command is a
+		// usage error (exit 2), never the help and success — a typo in a
+		// cron line must not pass unnoticed.
+		Args:                       unknownCommand,
+		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.PersistentFlags().StringVar(&g.config, "config", "", "YAML configuration file (keys as in README; CCHC_* variables override it)")
+	root.PersistentFlags().StringVar(&g.config, "config", "", "YAML configuration file (keys as in README and cchc.example.yaml; CCHC_* variables override it)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every file (INFO) also while a progress bar is drawn")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "log and report progress as JSON lines instead of text (status: print JSON)")
-	root.PersistentFlags().StringVar(&g.progress, "progress", progressAuto, "progress display: auto (a bar on a terminal, JSON lines otherwise), bar, json or none")
+	root.PersistentFlags().StringVar(&g.progress, "progress", progressAuto, "progress display: auto (a bar on a terminal, lines in the logs' format otherwise), bar, json or none")
 	// Every command gets its progress renderer (progress.go); the pipeline,
 	// the pulls and the scheduler report to it.
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
@@ -113,43 +154,74 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 		default:
 			return usageError{fmt.Errorf("--progress %q: want auto, bar, json or none", g.progress)}
 		}
-		ui := newProgress(progressMode(g, c.ErrOrStderr()), c.ErrOrStderr())
-		g.render, g.finishProgress, g.barLog = ui.render, ui.finish, ui.logWriter
+		g.mode = progressMode(g, c.ErrOrStderr())
+		ui := newProgress(g.mode, c.ErrOrStderr())
+		g.render, g.finishProgress, g.barLog, g.lines = ui.render, ui.finish, ui.logWriter, ui.lines
 		return nil
 	}
-	root.SetHelpTemplate(root.HelpTemplate() + exitHelp)
+	root.SetHelpTemplate(helpTemplate(root.HelpTemplate()))
+	exits(root,
+		"0", "success",
+		"1", "the command failed (each command's --help says what its failures mean)",
+		"2", exitUsageText+"; an unknown command",
+		"3", "another cchc run holds the warehouse's state directory",
+		"130", exitInterruptedText)
 	root.AddCommand(newRunCmd(g), newDemoCmd(g), newGenCmd(), newVersionCmd(), newPullCmd(g), newScheduleCmd(g), newStatusCmd(g), newExportCmd(g), newDocsCmd(g), newReportCmd(g), newInspectCmd(g))
-	root.Args = cobra.NoArgs
 	return root
 }
 
-// logger builds the injected logger: text on stderr, JSON with --json, errors
-// only with -q.
+// unknownCommand rejects what the root was given instead of a command, with
+// cobra's suggestions of the commands it may have meant.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return usageError{fmt.Errorf("%s (cchc --help lists the commands)", msg)}
+}
+
+// noArgs is the Args of a command that takes only flags: a stray argument is
+// a usage error that says so, with hint (what the arguments probably meant)
+// when it has one.
+func noArgs(hint func(args []string) string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("%s takes no arguments, got %q", c.CommandPath(), strings.Join(args, " "))
+		if hint != nil {
+			if h := hint(args); h != "" {
+				return usageError{fmt.Errorf("%s: %s", msg, h)}
+			}
+		}
+		return usageError{fmt.Errorf("%s (%s --help)", msg, c.CommandPath())}
+	}
+}
+
+// logger builds the injected logger on w (stderr): text, or JSON with --json
+// or log.format: json; errors only with -q. While a progress bar is drawn,
+// per-file INFO lines would scroll it away: they are logged only with -v.
+// Progress lines on the same stream take the logs' format (one format and
+// one time zone a stream).
 func logger(g *globalFlags, cfg config.Config, w io.Writer) *slog.Logger {
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[cfg.Log.Level]
-	if g.quiet {
+	switch {
+	case g.quiet:
 		level = slog.LevelError
+	case g.verbose:
+		level = min(level, slog.LevelInfo)
+	case g.barLog != nil:
+		level = max(level, slog.LevelWarn)
 	}
 	if g.barLog != nil {
 		w = g.barLog // log lines go above the progress bar, not through it
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if g.json || cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+	json := g.json || cfg.Log.Format == "json" || g.progress == progressJSON
+	if g.lines != nil {
+		g.lines.setFormat(json)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logHandler(w, json, level))
 }
-
-func newVersionCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error {
-			fmt.Fprintln(c.OutOrStdout(), "cchc", version)
-			return nil
-		},
-	}
-}
-
-var version = "dev"

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/outpath"
 	"github.com/thanhxuan/cchc/internal/render"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 )
@@ -24,7 +25,7 @@ and comments; the dependency graph of the SQL models (a Mermaid block in the
 Markdown); which seeds and which input kinds feed each table; and the KPI
 catalogue with the plan's targets. The output is sorted and carries no time
 stamp, so it can be kept under version control and compared.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(func([]string) string { return "the folder is a flag: --out DIR" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
@@ -50,7 +51,10 @@ stamp, so it can be kept under version control and compared.`,
 	f.String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
 	f.String("models-dir", "", "the data team's own models, to draw their dependencies too [models_dir, CCHC_MODELS_DIR]")
 	f.StringVar(&out, "out", "", "folder to write data-dictionary.md and data-dictionary.html into")
-	return c
+	return exits(c,
+		"0", "the dictionary was written",
+		"1", "there is no warehouse yet, or reading it or writing the files failed",
+		"2", exitUsageText+"; an --out that is not a writable folder")
 }
 
 // docsOptions is what writeDocs needs.
@@ -65,6 +69,9 @@ func docsOptionsFrom(cfg config.Config, out string) (docsOptions, error) {
 	}
 	if out == "" {
 		return docsOptions{}, usageError{errors.New("--out DIR: required")}
+	}
+	if err := outpath.Dir(out); err != nil {
+		return docsOptions{}, usageError{fmt.Errorf("--out %w", err)}
 	}
 	return docsOptions{DictionaryOptions: warehouse.DictionaryOptions{Warehouse: cfg.Warehouse, ModelsDir: cfg.ModelsDir}, Out: out}, nil
 }

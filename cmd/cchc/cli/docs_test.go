@@ -20,6 +20,12 @@ func TestDocsUsage(t *testing.T) {
 	if out, code := runCLI(t, "docs", "--warehouse", filepath.Join(dir, "none.duckdb"), "--out", dir); code != ExitFailed || !strings.Contains(out, "no warehouse at") {
 		t.Errorf("a missing warehouse: exit %d:\n%s", code, out)
 	}
+	// An --out that cannot be a folder is said before the warehouse is read.
+	file := filepath.Join(dir, "a-file")
+	os.WriteFile(file, nil, 0o644)
+	if out, code := runCLI(t, "docs", "--warehouse", filepath.Join(dir, "none.duckdb"), "--out", filepath.Join(file, "docs")); code != ExitUsage || !strings.Contains(out, "is a file, not a folder") {
+		t.Errorf("--out under a file: exit %d:\n%s", code, out)
+	}
 }
 
 // TestDocsQuiet: docs names the files it wrote, and with -q says nothing.

@@ -133,6 +133,7 @@ func runCLI(t *testing.T, args ...string) (string, int) {
 // the published warehouse against their expected.json, as the acceptance
 // checks do.
 func TestSamplesEndToEnd(t *testing.T) {
+	t.Parallel()
 	samples := samplesDir(t)
 	var exp expected
 	b, err := os.ReadFile(filepath.Join(samples, "expected.json"))

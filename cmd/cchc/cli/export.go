@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/outpath"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
@@ -54,6 +55,9 @@ only the keyed applicant_key).`,
 			if format != "parquet" {
 				return usageError{fmt.Errorf("--format %q: only parquet is supported", format)}
 			}
+			if err := outpath.Dir(args[0]); err != nil {
+				return usageError{err}
+			}
 			o.Warehouse, o.Dir = cfg.Warehouse, args[0]
 			m, err := warehouse.Export(c.Context(), o)
 			if err != nil {
@@ -67,7 +71,10 @@ only the keyed applicant_key).`,
 	}
 	c.Flags().StringVar(&format, "format", "parquet", "output format (only parquet)")
 	c.Flags().String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
-	return c
+	return exits(c,
+		"0", "every table was exported",
+		"1", "there is no warehouse yet, or reading it or writing failed; the previous export is left as it was",
+		"2", exitUsageText+"; DIR missing, or its parent not a writable folder")
 }
 
 // printExport writes what was exported, a table a line.

@@ -46,7 +46,9 @@ func TestExportUsage(t *testing.T) {
 		{[]string{"export", "--warehouse", wh, out, "extra"}, ExitUsage, "one folder"},
 		{[]string{"export", "--format", "parquet", out}, ExitUsage, "warehouse: required"},
 		{[]string{"export", "--format", "parquet", "--warehouse", wh, out}, ExitFailed, "no warehouse"},
+		{[]string{"export", "--format", "parquet", "--warehouse", wh, filepath.Join(wh+"-file", "out")}, ExitUsage, "is a file, not a folder"},
 	}
+	os.WriteFile(wh+"-file", nil, 0o644)
 	t.Setenv("CCHC_WAREHOUSE", "")
 	for _, c := range cases {
 		got, code := runCLI(t, c.args...)

@@ -25,7 +25,7 @@ func newGenCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "gen --out FILE.xlsx|FILE.csv --rows N  |  gen --inbox --out DIR",
 		Short: "generate realistic workbooks: one dossier export of N rows (benchmarks), or a whole messy inbox",
-		Args:  cobra.NoArgs,
+		Args:  noArgs(func([]string) string { return "the file or folder to write is a flag: --out FILE.xlsx|FILE.csv|DIR" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.out == "" {
 				return usageError{fmt.Errorf("--out is required")}
@@ -60,5 +60,8 @@ func newGenCmd() *cobra.Command {
 	c.Flags().Int64Var(&o.seed, "seed", 1, "random seed")
 	c.Flags().BoolVar(&o.inbox, "inbox", false, "write a whole inbox of every kind instead of one file")
 	c.Flags().IntVar(&o.perUnit, "dossiers-per-unit", 120, "with --inbox: dossiers per unit")
-	return c
+	return exits(c,
+		"0", "written",
+		"1", "writing failed",
+		"2", exitUsageText)
 }

@@ -14,16 +14,6 @@ import (
 	"github.com/thanhxuan/cchc/internal/pipeline"
 )
 
-const inspectExitHelp = `
-EXIT STATUS
-  0    every file was opened and inspected (also one that a run would record
-       as failed: no recognisable header, no period …; the output says why)
-  1    a file cannot be opened at all (missing, unreadable, corrupt, not a
-       workbook); the others are still inspected
-  2    usage or configuration error (no FILE, a bad seeds_dir)
-  130  interrupted (SIGINT/SIGTERM)
-`
-
 func newInspectCmd(g *globalFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "inspect FILE…",
@@ -79,6 +69,9 @@ JSON document. docs/inspect.md shows how to bring a new system's export in.`,
 		},
 	}
 	c.Flags().String("seeds-dir", "", "the data team's seeds folder, added to the embedded seeds [seeds_dir, CCHC_SEEDS_DIR]")
-	c.SetHelpTemplate((&cobra.Command{}).HelpTemplate() + inspectExitHelp)
-	return c
+	return exits(c,
+		"0", "every file was opened and inspected (also one that a run would record as failed: no recognisable header, no period …; the output says why)",
+		"1", "a file cannot be opened at all (missing, unreadable, corrupt, not a workbook); the others are still inspected",
+		"2", exitUsageText+"; no FILE, a bad seeds_dir",
+		"130", exitInterruptedText)
 }

@@ -134,6 +134,7 @@ func biWarehouse(t *testing.T) string {
 // and reading DATE and TIMESTAMP columns as dates. It skips when node or the
 // package cannot be had.
 func TestNodeClientReadsWarehouse(t *testing.T) {
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not on PATH: the independent-client check needs Node.js and @duckdb/node-api")

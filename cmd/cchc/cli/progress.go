@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -16,14 +17,15 @@ import (
 
 // Progress modes of --progress.
 const (
-	progressAuto = "auto" // a bar on a terminal, JSON lines otherwise
+	progressAuto = "auto" // a bar on a terminal, lines otherwise
 	progressBar  = "bar"
-	progressJSON = "json"
+	progressJSON = "json" // lines: JSON, or text when the logs are text and --progress json was not asked for
 	progressNone = "none"
 )
 
 // progressMode resolves the flags: -q silences, --json asks for JSON lines,
-// auto picks by whether w is a terminal.
+// auto picks a bar on a terminal and lines otherwise (in the logs' format:
+// see logger).
 func progressMode(g *globalFlags, w io.Writer) string {
 	switch {
 	case g.quiet:
@@ -44,20 +46,23 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progressUI is a renderer: render takes events (nil: none), finish ends a
-// bar's line, and logWriter, when not nil, is where log lines must go so they
-// print above the bar instead of through it.
+// bar's line, logWriter, when not nil, is where log lines must go so they
+// print above the bar instead of through it, and lines, when not nil, is the
+// line renderer whose format follows the logs' (logger sets it).
 type progressUI struct {
 	render    progress.Func
 	finish    func()
 	logWriter io.Writer
+	lines     *lineProgress
 }
 
 // newProgress returns the renderer of mode on w.
 func newProgress(mode string, w io.Writer) progressUI {
 	switch mode {
 	case progressJSON:
-		r := &jsonProgress{enc: json.NewEncoder(w)}
-		return progressUI{render: r.render, finish: func() {}}
+		r := &lineProgress{w: w}
+		r.setFormat(true)
+		return progressUI{render: r.render, finish: func() {}, lines: r}
 	case progressBar:
 		r := &barProgress{w: w}
 		return progressUI{render: r.render, finish: r.finish, logWriter: barLogWriter{r}}
@@ -65,22 +70,57 @@ func newProgress(mode string, w io.Writer) progressUI {
 	return progressUI{finish: func() {}}
 }
 
-// jsonProgress writes one JSON object a line, shaped like the slog JSON
-// records beside it: {"time":…,"msg":"progress","phase":…}.
-type jsonProgress struct {
+// lineProgress writes one log record a line, "progress" with the event's
+// fields, through a slog handler of the same format, time zone and stream
+// as the logs beside it: JSON lines when the logs are JSON, text (key=value)
+// lines when they are text, so that a stream never mixes the two.
+type lineProgress struct {
 	mu  sync.Mutex
-	enc *json.Encoder
+	w   io.Writer
+	log *slog.Logger
 }
 
-func (r *jsonProgress) render(e progress.Event) {
-	line := struct {
-		Time string `json:"time"`
-		Msg  string `json:"msg"`
-		progress.Event
-	}{time.Now().In(load.Zone).Format(time.RFC3339Nano), "progress", e}
+// setFormat makes the lines JSON or text.
+func (r *lineProgress) setFormat(json bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.enc.Encode(line)
+	r.log = slog.New(logHandler(r.w, json, slog.LevelInfo))
+}
+
+func (r *lineProgress) render(e progress.Event) {
+	attrs := []slog.Attr{slog.String("phase", e.Phase)}
+	if e.Name != "" {
+		attrs = append(attrs, slog.String("name", e.Name))
+	}
+	if e.Status != "" {
+		attrs = append(attrs, slog.String("status", e.Status))
+	}
+	attrs = append(attrs, slog.Int("done", e.Done))
+	if e.Total != 0 {
+		attrs = append(attrs, slog.Int("total", e.Total))
+	}
+	if e.Rows != 0 {
+		attrs = append(attrs, slog.Int64("rows", e.Rows))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log.LogAttrs(context.Background(), slog.LevelInfo, "progress", attrs...)
+}
+
+// logHandler is the handler of every log line and progress line of a
+// stream: JSON or text, times in the district's zone (Asia/Ho_Chi_Minh,
+// load.Zone) whatever the machine's zone is — cron often runs in UTC.
+func logHandler(w io.Writer, json bool, level slog.Leveler) slog.Handler {
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() == slog.KindTime {
+			a.Value = slog.TimeValue(a.Value.Time().In(load.Zone))
+		}
+		return a
+	}}
+	if json {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
 }
 
 // barProgress draws one bar per phase; a new phase ends the previous bar, and

@@ -1,14 +1,18 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
 	"github.com/thanhxuan/cchc/internal/msg"
+	"github.com/thanhxuan/cchc/internal/outpath"
 	"github.com/thanhxuan/cchc/internal/pull"
 )
 
@@ -23,10 +27,15 @@ Each file is written under a hidden temporary name, verified and renamed into
 place, so a run never sees half a file. What was fetched is recorded in
 ops.source_pulls by the next run. A source that fails is reported and the others
 are still pulled; the exit status is then 1.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(func([]string) string {
+			return "sources are named with --source NAME (repeatable); the inbox with --inbox DIR"
+		}),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
+				return err
+			}
+			if err := makeInbox(cfg); err != nil {
 				return err
 			}
 			if err := cfg.Validate(); err != nil {
@@ -47,7 +56,27 @@ are still pulled; the exit status is then 1.`,
 	f.String("warehouse", "", "the DuckDB file whose state folder keeps the pull state [warehouse, CCHC_WAREHOUSE]")
 	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
 	f.StringArrayVar(&names, "source", nil, "pull only this source (repeatable; default: all)")
-	return c
+	return exits(c,
+		"0", "every source was pulled (or had nothing new)",
+		"1", "a source failed (the others were still pulled), or the pull state could not be kept",
+		"2", exitUsageText+"; a --source the configuration does not have",
+		"3", "another cchc pull holds the pull state",
+		"130", exitInterruptedText)
+}
+
+// makeInbox creates the configured inbox when it is not there yet: pulling
+// is how an inbox gets its first files.
+func makeInbox(cfg config.Config) error {
+	if cfg.Inbox == "" {
+		return nil // Validate says it is required
+	}
+	if _, err := os.Stat(cfg.Inbox); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := outpath.Dir(cfg.Inbox); err != nil {
+		return cfg.Invalid("inbox", err.Error())
+	}
+	return os.MkdirAll(cfg.Inbox, 0o755)
 }
 
 // printPulls writes the pull outcome for people.

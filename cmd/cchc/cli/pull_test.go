@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ func writeConfig(t *testing.T, dir, extra string) string {
 // the rest lands in the inbox, and the next `cchc run` records it all in
 // ops.source_pulls.
 func TestPullCommand(t *testing.T) {
+	t.Parallel()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/broken.csv" {
 			http.Error(w, "boom", http.StatusInternalServerError)
@@ -65,6 +67,10 @@ pull:
   retries: 0
 `, share, filepath.Join(dir, "not-mounted"), ts.URL, ts.URL))
 
+	// The inbox is not there yet: pull makes it.
+	if err := os.RemoveAll(filepath.Join(dir, "inbox")); err != nil {
+		t.Fatal(err)
+	}
 	out, code := runCLI(t, "pull", "--config", cfg, "--progress", "none")
 	if code != ExitFailed {
 		t.Fatalf("exit %d, want %d:\n%s", code, ExitFailed, out)
@@ -122,10 +128,14 @@ pull:
 	if !strings.Contains(out, "NGUỒN / SOURCES") || !strings.Contains(out, "failing: source cannot be read") {
 		t.Errorf("status does not show the failing sources:\n%s", out)
 	}
+	if out, code := runCLI(t, "status", "--config", cfg, "--period", "2024-Q7"); code != ExitUsage || !strings.Contains(out, `--period "2024-Q7"`) {
+		t.Errorf("status --period 2024-Q7: exit %d\n%s", code, out)
+	}
 }
 
 // TestOpsComments: every table, view and column of ops carries a comment.
 func TestOpsComments(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, "")
 	testwh.WriteFile(t, filepath.Join(dir, "inbox"), "hoso.csv", testwh.DossierCSV("X", 1), time.Time{})
@@ -215,6 +225,15 @@ func TestProgressRendering(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(lines[1]), &got); err != nil || got.Msg != "progress" || got.Event != steps[1] {
 		t.Errorf("line %s decodes to %+v (%v)", lines[1], got, err)
+	}
+
+	// Beside text logs, the same lines are text.
+	buf.Reset()
+	ui = newProgress(progressJSON, &buf)
+	ui.lines.setFormat(false)
+	ui.render(steps[0])
+	if !regexp.MustCompile(`^time=\S+\+07:00 level=INFO msg=progress phase=files name=a.csv status=loaded done=1 total=2 rows=10\n$`).MatchString(buf.String()) {
+		t.Errorf("text progress line %q", buf.String())
 	}
 
 	buf.Reset()

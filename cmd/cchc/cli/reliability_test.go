@@ -1,9 +1,12 @@
 package cli
 
 // The reliability tests (issue 4: nothing lost, nothing half-published) run
-// the real binary, built once, as a subprocess — so that it can be killed,
-// locked out, limited and watched from outside — and read what it published
-// with a second process (cmd/cchc/internal/readwh) or from here. They are all
+// cchc as a subprocess — so that it can be killed, locked out, limited and
+// watched from outside — and read what it published with a second process
+// (a readwh reader, cmd/cchc/internal/readwh) or from here. The subprocesses
+// are this test binary itself, copied once: with CCHC_RELIABILITY_ROLE=cchc
+// its TestMain is cmd/cchc's one-line main (cli.Run on the arguments), with
+// =readwh it is the reader — no second build of the same code. They are all
 // named TestReliability…: `go test -tags duckdb_arrow -run Reliability ./...`
 // runs them with extract's. See docs/reliability.md.
 
@@ -17,7 +20,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -25,20 +27,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/thanhxuan/cchc/cmd/cchc/internal/readwh"
 	"github.com/thanhxuan/cchc/internal/fixture"
 	"github.com/thanhxuan/cchc/internal/testwh"
 	"github.com/thanhxuan/cchc/load"
 )
 
-// relBins are the cchc and readwh executables, built on first use.
+// relBins is this test binary, copied where any user may run it (one test
+// runs cchc as nobody), to be run as cchc or readwh.
 var relBins struct {
-	once               sync.Once
-	dir, cchc, readwh  string
-	err                error
-	buildOutput, flags string
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
 }
 
+// relRole names what a subprocess of this test binary plays: cchc or readwh.
+const relRole = "CCHC_RELIABILITY_ROLE"
+
 func TestMain(m *testing.M) {
+	switch os.Getenv(relRole) {
+	case "cchc":
+		os.Exit(Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) // cmd/cchc's main
+	case "readwh":
+		os.Exit(readwh.Main(os.Args[1:]))
+	}
 	code := m.Run()
 	if relBins.dir != "" {
 		os.RemoveAll(relBins.dir)
@@ -46,8 +59,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// relBinaries builds cchc and readwh with this test binary's build tags (once per
-// test process) and returns their paths.
+// relBinaries copies this test binary, once per test process, and returns
+// the commands that run it as cchc and as readwh.
 func relBinaries(t *testing.T) (cchc, readwh string) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
@@ -59,28 +72,36 @@ func relBinaries(t *testing.T) (cchc, readwh string) {
 			return
 		}
 		os.Chmod(relBins.dir, 0o755) // runnable by an unprivileged user too
-		tags := "duckdb_arrow"
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			for _, s := range bi.Settings {
-				if s.Key == "-tags" && s.Value != "" {
-					tags = s.Value
-				}
-			}
-		}
-		goBin, err := exec.LookPath("go")
+		self, err := os.Executable()
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			relBins.err = err
+			return
 		}
-		cmd := exec.Command(goBin, "build", "-tags", tags, "-o", relBins.dir+string(filepath.Separator),
-			"github.com/thanhxuan/cchc/cmd/cchc", "github.com/thanhxuan/cchc/cmd/cchc/internal/readwh")
-		out, err := cmd.CombinedOutput()
-		relBins.buildOutput, relBins.err = string(out), err
-		relBins.cchc, relBins.readwh = filepath.Join(relBins.dir, "cchc"), filepath.Join(relBins.dir, "readwh")
+		relBins.bin = filepath.Join(relBins.dir, "cchc")
+		relBins.err = relCopyFile(self, relBins.bin, 0o755)
 	})
 	if relBins.err != nil {
-		t.Fatalf("building cchc and readwh: %v\n%s", relBins.err, relBins.buildOutput)
+		t.Fatalf("copying the test binary to run as cchc: %v", relBins.err)
 	}
-	return relBins.cchc, relBins.readwh
+	return relBins.bin, relBins.bin
+}
+
+// relCopyFile copies src to dst with mode.
+func relCopyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // relFileTime is the modification time of the n-th fixture file: fixed, so that
@@ -175,7 +196,7 @@ func relCchcCmd(t *testing.T, env []string, args ...string) *exec.Cmd {
 			cmd.Env = append(cmd.Env, e)
 		}
 	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = append(append(cmd.Env, relRole+"=cchc"), env...)
 	return cmd
 }
 
@@ -330,6 +351,7 @@ func relStartReader(t *testing.T, wh, q string) (*relReader, string) {
 	t.Helper()
 	_, bin := relBinaries(t)
 	cmd := exec.Command(bin, "-db", wh, "-query", q)
+	cmd.Env = append(os.Environ(), relRole+"=readwh")
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -395,6 +417,7 @@ func (r *relReader) expect(prefix string) string {
 // sees half of one: it keeps the build it opened, polling all along; a new
 // reader, and the old one once it reopens the file, see the new build.
 func TestReliabilityReaderKeepsSnapshot(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -442,6 +465,7 @@ func TestReliabilityReaderKeepsSnapshot(t *testing.T) {
 // state directory exits with ExitLocked and says so, changing nothing; a lock
 // left by a dead process does not block.
 func TestReliabilityNoOverlappingRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -597,6 +621,7 @@ func relReleaseGate(t *testing.T, gate string) {
 // copy under another name is a duplicate; a corrected re-export supersedes
 // the earlier rows in core while raw keeps both.
 func TestReliabilityIdempotent(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
@@ -694,6 +719,7 @@ func TestReliabilityIdempotent(t *testing.T) {
 // TestReliabilityFailedFilesOnce: a file that cannot be read is recorded once,
 // not once per run: running the same inbox again changes nothing.
 func TestReliabilityFailedFilesOnce(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()[:1]...)

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/outpath"
 	"github.com/thanhxuan/cchc/internal/render"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 	"github.com/thanhxuan/cchc/load"
@@ -42,17 +44,21 @@ leadership, in Vietnamese:
   Tổng quan             the district's KPIs against the plan's targets, met or
                         missed, with a chart, and who sent the period's report
   II.1 … II.7           one sheet per KPI family (section II of the plan):
-                        every ward and department as a row, green = met,
-                        red = missed, and one chart per KPI
+                        every ward and department as a row, ✓ Đạt (blue) =
+                        met, ✗ Chưa đạt (orange) = missed, one chart per KPI
   Gửi báo cáo           who reported on time, late, or not at all
   Đối chiếu Biểu 06     the on-time rates the units reported against those
                         computed from their dossier records
+  Chất lượng số liệu    quality notes: a period whose data stop before its
+                        end, files mostly rejected, KPIs computed from fewer
+                        rows than exist (a field unknown)
   Số liệu biểu đồ       the figures the charts are drawn from
 
 With --html it also writes one self-contained page (no script, no outside
 file) with the same tables and charts drawn as inline SVG. Files are
-written under a temporary name and renamed into place.`,
-		Args: cobra.NoArgs,
+written under a temporary name and renamed into place. Every sheet prints
+one A4 page wide, its header rows repeated on each page.`,
+		Args: noArgs(func([]string) string { return "the files are flags: --out FILE.xlsx, --html FILE.html" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
@@ -78,22 +84,41 @@ written under a temporary name and renamed into place.`,
 	f.StringVar(&o.Out, "out", "", "workbook to write (.xlsx)")
 	f.StringVar(&o.HTML, "html", "", "also write a static HTML page with the same tables and charts")
 	f.String("warehouse", "", "the published DuckDB file [warehouse, CCHC_WAREHOUSE]")
-	return c
+	return exits(c,
+		"0", "the report was written",
+		"1", "there is no warehouse yet, or reading it or writing the files failed (an existing report is left as it was)",
+		"2", exitUsageText+"; a --period the warehouse does not have; an --out or --html whose folder does not exist or cannot be written")
 }
 
+// validate checks everything the report needs before anything is read: the
+// warehouse is named, the period looks like one, and the folders of the
+// files to write exist and take a new file. Whether the warehouse has the
+// period is asked of the warehouse before anything is written.
 func (o *reportOptions) validate() error {
 	switch {
 	case o.Warehouse == "":
 		return usageError{errors.New("warehouse: required (--warehouse, CCHC_WAREHOUSE or warehouse: in the file)")}
 	case o.Period == "":
 		return usageError{errors.New("--period is required (e.g. 2024-6M)")}
+	case !rePeriod.MatchString(o.Period):
+		return usageError{fmt.Errorf("--period %q: want a period code such as 2024-Q1, 2024-6M, 2024-9M or 2024-Y", o.Period)}
 	case o.Out == "" && o.HTML == "":
 		return usageError{errors.New("--out FILE.xlsx or --html FILE.html is required")}
 	case o.Out != "" && !strings.EqualFold(filepath.Ext(o.Out), ".xlsx"):
 		return usageError{fmt.Errorf("--out %q: the workbook's name must end in .xlsx", o.Out)}
 	}
+	for _, f := range []struct{ flag, path string }{{"--out", o.Out}, {"--html", o.HTML}} {
+		if f.path == "" {
+			continue
+		}
+		if err := outpath.File(f.path); err != nil {
+			return usageError{fmt.Errorf("%s %w", f.flag, err)}
+		}
+	}
 	return nil
 }
+
+var rePeriod = regexp.MustCompile(`^\d{4}-[0-9A-Za-z]+$`)
 
 // writeReport reads the period from the warehouse and writes the files. A
 // period without data is the caller's mistake: it lists those there are.

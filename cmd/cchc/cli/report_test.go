@@ -19,6 +19,7 @@ import (
 // files it wrote, and an unknown period is a usage error that lists the
 // periods there are and writes nothing.
 func TestReportCommand(t *testing.T) {
+	t.Parallel()
 	cfg := testwh.Config(t, t.TempDir())
 	testwh.WriteFile(t, cfg.Inbox, "bao-cao/BC_CCHC_Q1_2024_KimGiang.csv", testwh.ReportCSV("UBND PHƯỜNG KIM GIANG", "QUÝ I NĂM 2024"), time.Time{})
 	testwh.WriteFile(t, cfg.Inbox, "ho-so/hoso_kim-giang.csv", testwh.DossierCSV("KG", 5), time.Time{})
@@ -74,11 +75,20 @@ func TestReportUsage(t *testing.T) {
 		{[]string{"report", "--warehouse", wh, "--period", "2024-6M", "--out", "x.csv"}, ExitUsage, "must end in .xlsx"},
 		{[]string{"report", "--period", "2024-6M", "--out", "x.xlsx"}, ExitUsage, "warehouse: required"},
 		{[]string{"report", "--warehouse", wh, "--period", "2024-6M", "--out", filepath.Join(dir, "x.xlsx")}, ExitFailed, "no warehouse"},
+		// Checked before the warehouse is opened (there is none here), and
+		// said with the names given, never a temporary one.
+		{[]string{"report", "--warehouse", wh, "--period", "10/03/2024", "--out", filepath.Join(dir, "x.xlsx")}, ExitUsage, "want a period code"},
+		{[]string{"report", "--warehouse", wh, "--period", "2024-6M", "--out", "nodir/r.xlsx"}, ExitUsage, "--out nodir/r.xlsx: cannot be written: the folder nodir does not exist"},
+		{[]string{"report", "--warehouse", wh, "--period", "2024-6M", "--out", filepath.Join(dir, "r.xlsx"), "--html", "nodir/r.html"}, ExitUsage, "--html nodir/r.html: cannot be written"},
+		{[]string{"report", "--warehouse", wh, "--period", "2024-6M", "--out", filepath.Join(dir, "d.xlsx")}, ExitUsage, "cannot be written: it is a folder"},
+	}
+	if err := os.Mkdir(filepath.Join(dir, "d.xlsx"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range cases {
 		got, code := runCLI(t, c.args...)
-		if code != c.code || !strings.Contains(got, c.msg) {
-			t.Errorf("%v: exit %d, want %d with %q:\n%s", c.args, code, c.code, c.msg, got)
+		if code != c.code || !strings.Contains(got, c.msg) || strings.Contains(got, ".cchc-") {
+			t.Errorf("%v: exit %d, want %d with %q (and no temporary name):\n%s", c.args, code, c.code, c.msg, got)
 		}
 	}
 }

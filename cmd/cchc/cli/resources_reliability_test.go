@@ -2,10 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +21,7 @@ import (
 // included, rejected rows included — nor in the file's bytes or the logs; and
 // the pseudonym key is nowhere in the warehouse, the logs or the run history.
 func TestReliabilityPersonalData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	var pii []string
@@ -166,23 +169,37 @@ func relPeakRun(t *testing.T, env []string, args ...string) (relRun, int64) {
 // its own rows again: holding 200,000 more rows of CSV, or a sheet's XML
 // tree, would cost several times that.
 func TestReliabilityMemoryBounded(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads 300,000 rows")
 	}
 	const limit = 128 << 20
 	env := []string{fmt.Sprintf("CCHC_DUCKDB_MEMORY_LIMIT=%dMB", limit>>20), "CCHC_DUCKDB_THREADS=2"}
+	// The dossiers of n rows, made once: the csv and the rejected-rows cases
+	// read the same ones.
+	made := map[int][]fixture.Dossier{}
+	dossiers := func(n int) []fixture.Dossier {
+		if made[n] == nil {
+			made[n] = fixture.Dossiers(fmt.Sprintf("M%d", n), "Phường Kim Giang", n)
+		}
+		return made[n]
+	}
 	peak := func(kind string, n int, rejected bool) (int64, int64) {
 		dir := t.TempDir()
 		inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
-		ds := fixture.Dossiers(fmt.Sprintf("M%d", n), "Phường Kim Giang", n)
+		ds := dossiers(n)
 		if rejected {
+			ds = slices.Clone(ds)
 			for i := range ds {
 				ds[i].Received = "31/02/2024"
 			}
 		}
 		f := relInFile{"hoso.csv", relCsvOf(',', false, fixture.DossierRows(ds)), 0}
 		if kind == "xlsx" {
-			f = relInFile{"hoso.xlsx", relRawXLSX("DS", fixture.GridRows(fixture.DossierGrid(nil, ds))), 0}
+			// Deflated fast: the reader's memory does not depend on the level.
+			f = relInFile{"hoso.xlsx", func(p string) error {
+				return fixture.WriteRawXLSX(p, fixture.RawOptions{Level: flate.BestSpeed}, fixture.RawSheet{Name: "DS", Data: fixture.GridRows(fixture.DossierGrid(nil, ds))})
+			}, 0}
 		}
 		relStage(t, inbox, f)
 		ds = nil
@@ -228,6 +245,7 @@ func TestReliabilityMemoryBounded(t *testing.T) {
 // of them open at once — it runs under a limit of 128 open files, and the
 // open descriptors seen from outside stay few.
 func TestReliabilityManyFiles(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads 1,000 files")
 	}

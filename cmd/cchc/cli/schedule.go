@@ -34,7 +34,7 @@ schedule.shutdown_grace, then it is aborted (a second signal aborts at once).
 An aborted run publishes nothing: the previous warehouse stays as it was, and
 the next run loads what the aborted one did not. Exit status 0 after a clean
 stop, 130 when a run had to be aborted.`,
-		Args: cobra.NoArgs,
+		Args: noArgs(func([]string) string { return "the jobs come from the configuration: --config FILE" }),
 		RunE: func(c *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.config, c.Flags(), flagKeys)
 			if err != nil {
@@ -71,7 +71,11 @@ stop, 130 when a run had to be aborted.`,
 	f.String("state-dir", "", "private state folder (default WAREHOUSE.state) [state_dir, CCHC_STATE_DIR]")
 	f.String("models-dir", "", "folder of the data team's own SQL models and tests [models_dir, CCHC_MODELS_DIR]")
 	f.BoolVar(&dryRun, "dry-run", false, "print each job's next times and whether a missed run would start now, then exit")
-	return c
+	return exits(c,
+		"0", "stopped cleanly after SIGTERM/SIGINT (or --dry-run printed the plan)",
+		"1", "the scheduler could not start or keep its state",
+		"2", exitUsageText,
+		"130", "a run in flight had to be aborted (a second signal, or past schedule.shutdown_grace); it published nothing")
 }
 
 // printPlan writes each job's next three times and whether a missed run would

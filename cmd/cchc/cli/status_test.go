@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/thanhxuan/cchc/config"
+	"github.com/thanhxuan/cchc/internal/render"
 	"github.com/thanhxuan/cchc/internal/warehouse"
 )
 
@@ -51,38 +52,55 @@ func goldenFile(t *testing.T, dir, name, got string) {
 	}
 }
 
-// statusGoldenJSON is the status that internal/warehouse reads from its test
-// warehouse, as its golden file holds it.
-const statusGoldenJSON = "../../../internal/warehouse/testdata/status/missing_late.json"
+// statusGolden are the statuses that internal/warehouse reads from its test
+// warehouse, as its golden files hold them, and the text files here that
+// print them.
+var statusGolden = map[string]string{
+	"../../../internal/warehouse/testdata/status/missing_late.json": "missing_late.txt",
+	"../../../internal/warehouse/testdata/status/period_q1.json":    "period_q1.txt",
+}
 
-// TestStatusGolden prints, as `cchc status` does, the status that the
+// TestStatusGolden prints, as `cchc status` does, the statuses that the
 // warehouse package's golden test reads: the JSON printed again is the same
-// document, and the text is the golden text.
+// document, and the text is the golden text, each unit on one line.
 func TestStatusGolden(t *testing.T) {
-	b, err := os.ReadFile(statusGoldenJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st warehouse.Status
-	if err := json.Unmarshal(b, &st); err != nil {
-		t.Fatal(err)
-	}
-	var js, text strings.Builder
-	if err := writeStatusJSON(&js, &st); err != nil {
-		t.Fatal(err)
-	}
-	if js.String() != string(b) {
-		t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
-	}
-	printStatus(&text, &st)
-	goldenFile(t, "status", "missing_late.txt", text.String())
+	for file, golden := range statusGolden {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st warehouse.Status
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatal(err)
+		}
+		var js, text strings.Builder
+		if err := writeStatusJSON(&js, &st); err != nil {
+			t.Fatal(err)
+		}
+		if js.String() != string(b) {
+			t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
+		}
+		render.StatusText(&text, &st)
+		goldenFile(t, "status", golden, text.String())
+		// The period's section names each unit once (the data quality
+		// section after it may name a unit again, for another reason).
+		section := text.String()[strings.Index(text.String(), "KỲ BÁO CÁO / PERIOD"):]
+		if end := strings.Index(section, "\n\n"); end >= 0 {
+			section = section[:end+1]
+		}
+		for _, u := range st.Period.Unit {
+			if n := strings.Count(section, " "+u.Unit+" ") + strings.Count(section, " "+u.Unit+"\n"); n != 1 {
+				t.Errorf("%s: %s is printed %d times", golden, u.Unit, n)
+			}
+		}
 
-	// While a run holds the state folder, status says so.
-	st.RunInProgress = true
-	text.Reset()
-	printStatus(&text, &st)
-	if !strings.Contains(text.String(), "a run is in progress") {
-		t.Errorf("status during a run:\n%s", text.String())
+		// While a run holds the state folder, status says so.
+		st.RunInProgress = true
+		text.Reset()
+		render.StatusText(&text, &st)
+		if !strings.Contains(text.String(), "a run is in progress") {
+			t.Errorf("status during a run:\n%s", text.String())
+		}
 	}
 }
 

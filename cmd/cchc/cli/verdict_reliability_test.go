@@ -86,6 +86,7 @@ func TestReliabilityEnvironment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a 60,000-row file under five faults")
 	}
+	t.Parallel()
 	root := t.TempDir()
 	snap := filepath.Join(root, "snap")
 	before := relEnvSnapshot(t, snap)
@@ -251,6 +252,7 @@ func relDiskUse(t *testing.T, dir string) int64 {
 // any work — no state folder made, nothing read — with exit 2 and a message
 // naming the key and where it was set.
 func TestReliabilityBadConfiguration(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	inbox := filepath.Join(dir, "inbox")
 	relStage(t, inbox, relInboxA()[:1]...)

@@ -1,6 +1,8 @@
-// Command readwh is a reader of a published warehouse, as an analyst's BI tool
-// is one: a separate process that opens the DuckDB file read-only and keeps it
-// open. The reliability tests drive it over stdin while `cchc run` publishes.
+// Package readwh is a reader of a published warehouse, as an analyst's BI
+// tool is one: a separate process that opens the DuckDB file read-only and
+// keeps it open. The reliability tests run it as such a process (their test
+// binary plays readwh, calling Main) and drive it over stdin while `cchc run`
+// publishes.
 //
 //	readwh -db FILE -query SQL
 //
@@ -20,7 +22,7 @@
 // file that was opened first; a reader sees a newly published build once it
 // has closed the warehouse and opened it again (reopen), as a BI tool does
 // on refresh.
-package main
+package readwh
 
 import (
 	"bufio"
@@ -36,11 +38,16 @@ import (
 	"github.com/thanhxuan/cchc/load"
 )
 
-func main() {
-	db := flag.String("db", "", "the DuckDB file")
-	query := flag.String("query", "SELECT count(*) FROM raw.files", "a query returning one row")
-	flag.Parse()
-	os.Exit(run(*db, *query))
+// Main reads the flags of args (without the program's name) and serves
+// stdin until its end; it returns the exit status.
+func Main(args []string) int {
+	fs := flag.NewFlagSet("readwh", flag.ContinueOnError)
+	db := fs.String("db", "", "the DuckDB file")
+	query := fs.String("query", "SELECT count(*) FROM raw.files", "a query returning one row")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	return run(*db, *query)
 }
 
 func run(path, query string) int {

@@ -1,0 +1,116 @@
+package extract
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDate1904: in a workbook on the 1904 date system, a number with a date
+// format reads as its serial in the 1900 system (the transform's), and
+// every other number as it is.
+func TestDate1904(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "1904.xlsx")
+	// Styles: 1 = built-in 14 (d/m/yyyy), 2 = custom dd/mm/yyyy hh:mm, 3 = #,##0.
+	sheet := `<row r="1"><c r="A1" s="1"><v>43831</v></c><c r="B1" s="2"><v>43831.5</v></c><c r="C1" s="3"><v>43831</v></c><c r="D1"><v>43831</v></c><c r="E1" s="1" t="s"><v>0</v></c></row>`
+	if err := writeFuzzBook(p, true, "<si><t>43831</t></si>", 1, sheet); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := OpenWorkbook(p, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rr, err := wb.Rows("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	if !rr.Next() {
+		t.Fatal(rr.Err())
+	}
+	// 43831 days after 1904-01-01 is 2024-01-02: 45293 in the 1900 system.
+	want := "45293|45293.5|43831|43831|43831"
+	if got := strings.Join(rr.Row().Cells, "|"); got != want {
+		t.Errorf("cells %q, want %q", got, want)
+	}
+}
+
+func TestIsDateFormat(t *testing.T) {
+	for code, want := range map[string]bool{
+		"dd/mm/yyyy":          true,
+		"d/m/yyyy\\ hh:mm":    true,
+		"[$-42A]dd/mm/yyyy":   true,
+		"[h]:mm:ss":           true,
+		"mmm-yy":              true,
+		"General":             false,
+		"#,##0":               false,
+		"0.00%":               false,
+		`"Ngày "0`:            false,
+		"[Red]#,##0;[Blue]-0": false,
+		`0" ngày"`:            false,
+		"@":                   false,
+		"#,##0_);(#,##0)":     false,
+	} {
+		if got := isDateFormat(code); got != want {
+			t.Errorf("isDateFormat(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
+
+// TestSheetReaderShapes: cells excelize reads in ways worth pinning down
+// beside the differential test — a gap in the row numbers, a row and a cell
+// without r, a cell that goes back, entities and a character reference,
+// CDATA, _xHHHH_ escapes and a formula without its value.
+func TestSheetReaderShapes(t *testing.T) {
+	x := `<worksheet><sheetData>` +
+		`<row r="2"><c r="B2" t="inlineStr"><is><t>a&amp;b&#x1EA1;</t></is></c><c t="str"><v><![CDATA[<x>]]></v></c></row>` +
+		`<row><c r="A3" t="inlineStr"><is><r><t>x_x000D_</t></r><r><t>y</t></r><rPh><t>z</t></rPh></is></c><c r="C3"><f>SUM(A1:B1)</f></c></row>` +
+		`<row r="4"><c r="C4"><v>1</v></c><c r="A4"><v>2</v></c></row>` +
+		`</sheetData></worksheet>`
+	sr := newSheetReader(strings.NewReader(x), nil, nil)
+	var got []string
+	for {
+		cells, ok, err := sr.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		got = append(got, strings.Join(cells, "|"))
+	}
+	want := []string{"", "|a&bạ|<x>", "x\ry||=SUM(A1:B1)", "||1|2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+	if complete, err := sr.finish(); err != nil || !complete {
+		t.Errorf("finish: %v, %v", complete, err)
+	}
+}
+
+// TestSheetInvalidUTF8: bytes that are not UTF-8 in a sheet's text read as
+// U+FFFD (encoding/xml would refuse the sheet; excelize then read it short).
+func TestSheetInvalidUTF8(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.xlsx")
+	sheet := "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Ph\xffường</t></is></c><c r=\"B1\" t=\"s\"><v>0</v></c></row>"
+	if err := writeFuzzBook(p, false, "<si><t>a\xc3</t></si>", 1, sheet); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := OpenWorkbook(p, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rr, err := wb.Rows("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	if !rr.Next() {
+		t.Fatal(rr.Err())
+	}
+	if got := strings.Join(rr.Row().Cells, "|"); got != "Ph\uFFFDường|a\uFFFD" {
+		t.Errorf("cells %q", got)
+	}
+}
