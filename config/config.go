@@ -207,6 +207,9 @@ func Load(file string, fs *pflag.FlagSet, flagKeys map[string]string) (Config, e
 			}
 		}
 	}
+	if err := checkEnv(os.Environ()); err != nil {
+		return Config{}, err
+	}
 	if fs != nil {
 		for flag, key := range flagKeys {
 			if f := fs.Lookup(flag); f != nil {
@@ -224,6 +227,75 @@ func Load(file string, fs *pflag.FlagSet, flagKeys map[string]string) (Config, e
 	}
 	c.File = file
 	return c, nil
+}
+
+// checkEnv fails on a CCHC_* variable that can only be meant as a key and
+// names none: one under a section of keys (CCHC_DUCKDB_MEMORYLIMIT), or
+// one letter or two away from a key's variable (CCHC_WAREHOSE). Other
+// CCHC_* variables are not cchc's configuration — the tools beside it share
+// the prefix (CCHC_TODAY of cchc status, the tests' and the acceptance
+// script's) — and are left alone.
+func checkEnv(environ []string) error {
+	known := map[string]bool{}
+	sections := map[string]bool{}
+	for k := range keys(Defaults()) {
+		known[envName(k)] = true
+		if section, _, ok := strings.Cut(k, "."); ok {
+			sections["CCHC_"+strings.ToUpper(section)+"_"] = true
+		}
+	}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "CCHC_") || known[name] {
+			continue
+		}
+		closest, dist := "", 3
+		for k := range known {
+			if d := editDistance(name, k); d < dist || d == dist && k < closest {
+				closest, dist = k, d
+			}
+		}
+		meant := dist <= 2
+		for sec := range sections {
+			meant = meant || strings.HasPrefix(name, sec)
+		}
+		if !meant {
+			continue
+		}
+		hint := ""
+		if closest != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", closest)
+		}
+		return fmt.Errorf("%w: environment: %s: unknown key%s", ErrInvalid, name, hint)
+	}
+	return nil
+}
+
+// envName is the environment variable of a key (duckdb.memory_limit →
+// CCHC_DUCKDB_MEMORY_LIMIT).
+func envName(key string) string {
+	return "CCHC_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// editDistance is the Levenshtein distance of a and b (ASCII names).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func orEnv(file string) string {
@@ -251,8 +323,14 @@ func (c *Config) Validate() error {
 	if c.Warehouse == "" {
 		return bad("warehouse", "required (--warehouse, CCHC_WAREHOUSE or warehouse: in the file)")
 	}
+	if fi, err := os.Stat(c.Warehouse); err == nil && fi.IsDir() {
+		return bad("warehouse", fmt.Sprintf("%q is a folder: give the path of the DuckDB file to publish (such as %s)", c.Warehouse, filepath.Join(c.Warehouse, "cchc.duckdb")))
+	}
 	if c.StateDir == "" {
 		c.StateDir = c.Warehouse + ".state"
+	}
+	if fi, err := os.Stat(c.StateDir); err == nil && !fi.IsDir() {
+		return bad("state_dir", fmt.Sprintf("%q is a file, not a folder", c.StateDir))
 	}
 	if c.ModelsDir != "" {
 		if fi, err := os.Stat(c.ModelsDir); err != nil || !fi.IsDir() {
@@ -302,7 +380,34 @@ func (c *Config) Validate() error {
 	if c.StateDir, err = filepath.Abs(c.StateDir); err != nil {
 		return bad("state_dir", err.Error())
 	}
+	// A run reads every name under the inbox: its own files must be elsewhere.
+	for _, kv := range [][2]string{{"warehouse", c.Warehouse}, {"state_dir", c.StateDir}} {
+		if within(kv[1], c.Inbox) {
+			return bad(kv[0], fmt.Sprintf("%q is inside the inbox %q: a run would read its own files as inputs; put it beside the inbox", kv[1], c.Inbox))
+		}
+	}
 	return nil
+}
+
+// within reports whether path p is dir or under it, links resolved where
+// they exist.
+func within(p, dir string) bool {
+	resolve := func(p string) string {
+		p, _ = filepath.Abs(p)
+		// The nearest folder that exists, resolved, with the rest after it.
+		rest := ""
+		for q := p; ; q = filepath.Dir(q) {
+			if r, err := filepath.EvalSymlinks(q); err == nil {
+				return filepath.Join(r, rest)
+			}
+			if filepath.Dir(q) == q {
+				return p
+			}
+			rest = filepath.Join(filepath.Base(q), rest)
+		}
+	}
+	rel, err := filepath.Rel(resolve(dir), resolve(p))
+	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
 var reSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)

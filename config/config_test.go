@@ -36,7 +36,11 @@ func TestLoadPrecedence(t *testing.T) {
 }
 
 func TestValidateNamesKey(t *testing.T) {
-	inbox := t.TempDir()
+	inbox, other := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(other, "file"), nil, 0o644)
+	if err := os.Symlink(inbox, filepath.Join(other, "link")); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		edit func(*Config)
 		key  string
@@ -47,6 +51,11 @@ func TestValidateNamesKey(t *testing.T) {
 		{func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{func(c *Config) { c.Extract.MaxXMLBytes = c.Extract.MaxUnzipBytes + 1 }, "extract.max_xml_bytes"},
 		{func(c *Config) { c.Extract.Workers = -1 }, "extract.workers"},
+		{func(c *Config) { c.Warehouse = other }, "warehouse"}, // a folder
+		{func(c *Config) { c.StateDir = filepath.Join(other, "file") }, "state_dir"},
+		{func(c *Config) { c.Warehouse = filepath.Join(inbox, "cchc.duckdb") }, "warehouse"},
+		{func(c *Config) { c.StateDir = filepath.Join(inbox, "sub", "state") }, "state_dir"},
+		{func(c *Config) { c.Warehouse = filepath.Join(other, "link", "cchc.duckdb") }, "warehouse"}, // a link into the inbox
 	}
 	for _, tt := range tests {
 		c := Defaults()
@@ -70,6 +79,34 @@ func TestUnknownKey(t *testing.T) {
 	_, err := Load(file, nil, nil)
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), `"warehose"`) {
 		t.Errorf("err = %v, want the unknown key named", err)
+	}
+}
+
+// TestUnknownEnvKey: a CCHC_* variable that can only be meant as a key —
+// under a section of keys, or a letter or two from one — and names none is
+// a configuration error naming it; others belong to the tools beside cchc.
+func TestUnknownEnvKey(t *testing.T) {
+	for _, c := range []struct{ name, want string }{
+		{"CCHC_DUCKDB_MEMORYLIMIT", "environment: CCHC_DUCKDB_MEMORYLIMIT: unknown key (did you mean CCHC_DUCKDB_MEMORY_LIMIT?)"},
+		{"CCHC_WAREHOSE", "environment: CCHC_WAREHOSE: unknown key (did you mean CCHC_WAREHOUSE?)"},
+		{"CCHC_EXTRACT_PASSWORD", "environment: CCHC_EXTRACT_PASSWORD: unknown key"},
+		{"CCHC_LOG_FILE", "environment: CCHC_LOG_FILE: unknown key"},
+		{"CCHC_TYPO", ""},
+		{"CCHC_TODAY", ""},
+		{"CCHC_CHECK_CACHE", ""},
+		{"CCHC_DUCKDB_THREADS", ""},
+		{"CCHCX_INBOX", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(c.name, "1")
+			_, err := Load("", nil, nil)
+			switch {
+			case c.want == "" && err != nil:
+				t.Errorf("err = %v, want none", err)
+			case c.want != "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want)):
+				t.Errorf("err = %v, want %q", err, c.want)
+			}
+		})
 	}
 }
 

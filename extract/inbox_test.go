@@ -1,23 +1,32 @@
 package extract
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
-// TestReliabilityWalk: every file of the inbox is listed — the unreadable ones
-// with the reason — and no link can trap the walk.
+// TestReliabilityWalk: every name of the inbox is listed — the unreadable
+// ones with the reason — no link is followed, nothing but a regular file is
+// opened, and no link can trap the walk.
 func TestReliabilityWalk(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("symbolic links and modes")
+	}
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.csv"), []byte("outside"), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	inbox := t.TempDir()
 	mk := func(rel, content string) {
@@ -39,12 +48,17 @@ func TestReliabilityWalk(t *testing.T) {
 	mk(".git/config", "hidden folder")
 	mk(".hidden.csv", "hidden file")
 	mk("phuong/~$b.xlsx", "Excel's lock file")
-	link("..", "phuong/loop")            // a folder loop
-	link("self.csv", "self.csv")         // a link to itself
-	link("ping.csv", "pong.csv")         // two links pointing at each other
-	link("pong.csv", "ping.csv")         //
-	link("missing.xlsx", "dangling.csv") // a link to nothing
-	link("a.csv", "alias.csv")           // a link to a file: read as that file
+	mk("phuong/.b.xlsx.part-123456", "a file cchc pull is still writing")
+	mk("phuong/.b.xlsx.part-", "not cchc pull's: no digits")
+	mk("ph\xc6\xb0\xf5ng/h\xe0\\s\xff.csv", "names that are not UTF-8")
+	link("..", "phuong/loop")                                 // a folder loop
+	link("self.csv", "self.csv")                              // a link to itself
+	link("ping.csv", "pong.csv")                              // two links pointing at each other
+	link("pong.csv", "ping.csv")                              //
+	link("missing.xlsx", "dangling.csv")                      // a link to nothing
+	link("a.csv", "alias.csv")                                // a link to a file of the inbox
+	link(filepath.Join(outside, "secret.csv"), "outside.csv") // a link out of the inbox
+	link(outside, "ra-ngoai")                                 // a link to a folder out of the inbox
 	if err := syscall.Mkfifo(filepath.Join(inbox, "pipe.csv"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -56,18 +70,23 @@ func TestReliabilityWalk(t *testing.T) {
 		os.Chmod(filepath.Join(inbox, "locked"), 0)
 		defer os.Chmod(filepath.Join(inbox, "locked"), 0o755)
 	}
+	// The inbox configured may itself be a link to the folder.
+	linked := filepath.Join(t.TempDir(), "inbox")
+	if err := os.Symlink(inbox, linked); err != nil {
+		t.Fatal(err)
+	}
 
 	done := make(chan struct{})
 	var got []Source
 	var err error
 	go func() {
-		got, err = Walk(inbox)
+		got, err = Walk(linked)
 		close(done)
 	}()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
-		t.Fatal("Walk did not return: a link trapped it")
+		t.Fatal("Walk did not return: a link or a pipe trapped it")
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -91,25 +110,102 @@ func TestReliabilityWalk(t *testing.T) {
 			lines = append(lines, fmt.Sprintf("%s %d %.8s", s.Path, s.Size, s.SHA256))
 		}
 	}
+	file := func(p, content string) string {
+		sum := sha256.Sum256([]byte(content))
+		return fmt.Sprintf("%s %d %.8s", p, len(content), hex.EncodeToString(sum[:]))
+	}
+	link2 := func(p, to string) string {
+		return p + ": not a regular file: liên kết tượng trưng (→ " + to + "), không đọc theo: không đọc gì ngoài inbox — hãy chép chính tệp vào / a symbolic link (→ " + to + "), not followed: nothing outside the inbox is read; copy the file itself in"
+	}
 	want := []string{
-		"a.csv 1 2d711642",
-		"alias.csv 1 2d711642",
-		"dangling.csv: file cannot be read: stat DIR/dangling.csv: no such file or directory",
+		file(".git/config", "hidden folder"),
+		file(".hidden.csv", "hidden file"),
+		file("a.csv", "x"),
+		link2("alias.csv", "a.csv"),
+		link2("dangling.csv", "missing.xlsx"),
 	}
 	if unreadable {
 		want = append(want, "locked: file cannot be read: open DIR/locked: permission denied")
 	}
 	want = append(want,
-		"phuong/b.xlsx 1 a1fce436",
-		"ping.csv: file cannot be read: stat DIR/ping.csv: too many levels of symbolic links",
-		"pong.csv: file cannot be read: stat DIR/pong.csv: too many levels of symbolic links",
+		link2("outside.csv", filepath.Join(outside, "secret.csv")),
+		file("phuong/.b.xlsx.part-", "not cchc pull's: no digits"),
+		file("phuong/b.xlsx", "y"),
+		link2("phuong/loop", ".."),
+		file("phuong/~$b.xlsx", "Excel's lock file"),
+		file(`phư\xf5ng/h\xe0\\s\xff.csv`, "names that are not UTF-8"),
+		link2("ping.csv", "pong.csv"),
+		"pipe.csv: not a regular file: ống dẫn có tên (FIFO), không mở / a named pipe (FIFO), not opened",
+		link2("pong.csv", "ping.csv"),
+		link2("ra-ngoai", outside),
 	)
 	if unreadable {
 		want = append(want, "secret.csv: file cannot be read: open DIR/secret.csv: permission denied")
 	}
-	want = append(want, "self.csv: file cannot be read: stat DIR/self.csv: too many levels of symbolic links")
-	if g, w := strings.ReplaceAll(strings.Join(lines, "\n"), inbox, "DIR"), strings.Join(want, "\n"); g != w {
+	want = append(want, link2("self.csv", "self.csv"))
+	if g, w := strings.NewReplacer(linked, "DIR", inbox, "DIR").Replace(strings.Join(lines, "\n")), strings.Join(want, "\n"); g != w {
 		t.Errorf("Walk:\n%s\nwant:\n%s", g, w)
+	}
+}
+
+// TestReliabilityHashRefusesWhatIsNoLongerAFile: a name that was a regular file when
+// the inbox was walked and is a link or a pipe when it is hashed is not
+// followed, nor waited on.
+func TestReliabilityHashRefusesWhatIsNoLongerAFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links and pipes")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.csv")
+	if err := os.WriteFile(target, []byte("a,b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link, pipe := filepath.Join(dir, "link.csv"), filepath.Join(dir, "pipe.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{link, pipe} {
+		done := make(chan error, 1)
+		go func() {
+			s := Source{Path: filepath.Base(p), Abs: p}
+			done <- s.Hash()
+		}()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s: hashed", p)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: Hash waits on it", p)
+		}
+	}
+}
+
+// TestReliabilityEscapeName: a name that is not UTF-8 is recorded with its bytes
+// escaped, the same way every time, and the escape can be read back.
+func TestReliabilityEscapeName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Phường Kim Giang/bc.xlsx", "Phường Kim Giang/bc.xlsx"},
+		{`a\b.csv`, `a\b.csv`}, // UTF-8: unchanged, backslash and all
+		{"b\xe1o c\xe1o.csv", `b\xe1o c\xe1o.csv`},
+		{"\xff\\\xfe", `\xff\\\xfe`},
+		{"Ph\xc6\xb0\xf5ng", `Phư\xf5ng`},
+	} {
+		got := EscapeName(c.in)
+		if got != c.want || EscapeName(c.in) != got {
+			t.Errorf("EscapeName(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("EscapeName(%q) = %q is not UTF-8", c.in, got)
+		}
+		if !utf8.ValidString(c.in) {
+			if back, err := strconv.Unquote(`"` + strings.ReplaceAll(got, `"`, `\"`) + `"`); err != nil || back != c.in {
+				t.Errorf("EscapeName(%q) = %q reads back as %q (%v)", c.in, got, back, err)
+			}
+		}
 	}
 }
 

@@ -63,26 +63,13 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 	}
 	db := sql.OpenDB(c)
 	w := &Work{DB: db, Connector: c, Path: path}
-	// Row order in the raw and model tables carries no meaning (rows carry
-	// their file and row number; models sort where it matters): letting
-	// DuckDB write in any order saves memory and time.
-	settings := []string{"SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'", "SET GLOBAL preserve_insertion_order = false"}
-	if opt.MemoryLimit != "" {
-		settings = append(settings, fmt.Sprintf("SET GLOBAL memory_limit = '%s'", opt.MemoryLimit))
-	}
-	if opt.Threads > 0 {
-		settings = append(settings, fmt.Sprintf("SET GLOBAL threads = %d", opt.Threads))
-	}
-	if opt.TempDir != "" {
-		settings = append(settings, fmt.Sprintf("SET GLOBAL temp_directory = '%s'", opt.TempDir))
-	}
 	// Files load in parallel, each on its own connection and transaction;
 	// appends to the same tables from concurrent transactions do not conflict.
 	db.SetMaxIdleConns(8)
-	for _, s := range settings {
-		if _, err := db.ExecContext(ctx, s); err != nil {
+	for _, s := range opt.settings() {
+		if _, err := db.ExecContext(ctx, s.sql); err != nil {
 			w.Close()
-			return nil, fmt.Errorf("%s: %w", s, err)
+			return nil, fmt.Errorf("%s: %w", s.sql, err)
 		}
 	}
 	if _, err := db.ExecContext(ctx, schemaSQL); err != nil {
@@ -94,6 +81,65 @@ func OpenWork(ctx context.Context, path string, opt WorkOptions) (*Work, error) 
 		return nil, err
 	}
 	return w, nil
+}
+
+// setting is one SET statement of the work database, and the option
+// (WorkOptions field) it comes from ("" when none).
+type setting struct{ option, sql string }
+
+func (opt WorkOptions) settings() []setting {
+	// Row order in the raw and model tables carries no meaning (rows carry
+	// their file and row number; models sort where it matters): letting
+	// DuckDB write in any order saves memory and time.
+	settings := []setting{{"", "SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'"}, {"", "SET GLOBAL preserve_insertion_order = false"}}
+	if opt.MemoryLimit != "" {
+		settings = append(settings, setting{"MemoryLimit", "SET GLOBAL memory_limit = " + QuoteLiteral(opt.MemoryLimit)})
+	}
+	if opt.Threads > 0 {
+		settings = append(settings, setting{"Threads", fmt.Sprintf("SET GLOBAL threads = %d", opt.Threads)})
+	}
+	if opt.TempDir != "" {
+		settings = append(settings, setting{"TempDir", "SET GLOBAL temp_directory = " + QuoteLiteral(opt.TempDir)})
+	}
+	return settings
+}
+
+// SettingError is an option of WorkOptions that DuckDB refuses.
+type SettingError struct {
+	Option string // the WorkOptions field: MemoryLimit, Threads, StorageVersion
+	Err    error  // DuckDB's reason
+}
+
+func (e *SettingError) Error() string { return e.Option + ": " + e.Err.Error() }
+func (e *SettingError) Unwrap() error { return e.Err }
+
+// CheckOptions tries opt on a database in memory, touching no file: a
+// *SettingError names the first option DuckDB refuses, so that a run can
+// refuse its configuration before any work.
+func CheckOptions(ctx context.Context, opt WorkOptions) error {
+	dsn := ""
+	if opt.StorageVersion != "" {
+		dsn = "?storage_compatibility_version=" + url.QueryEscape(opt.StorageVersion)
+	}
+	c, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		if opt.StorageVersion != "" {
+			return &SettingError{"StorageVersion", err}
+		}
+		return err
+	}
+	defer c.Close()
+	db := sql.OpenDB(c)
+	defer db.Close()
+	opt.TempDir = "" // a folder that need not exist yet
+	for _, s := range opt.settings() {
+		if _, err := db.ExecContext(ctx, s.sql); err != nil && s.option != "" {
+			return &SettingError{s.option, err}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -91,3 +91,28 @@ func TestTx(t *testing.T) {
 		t.Errorf("rows %v, want [1 4]: the failed and the cancelled Tx rolled back", got)
 	}
 }
+
+// TestCheckOptions: the settings DuckDB refuses are named by their option,
+// before any database file exists.
+func TestCheckOptions(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		opt    WorkOptions
+		option string // "" when valid
+	}{
+		{WorkOptions{MemoryLimit: "512MB", Threads: 2, StorageVersion: "v1.0.0", TempDir: "/does/not/exist"}, ""},
+		{WorkOptions{}, ""},
+		{WorkOptions{MemoryLimit: "lots"}, "MemoryLimit"},
+		{WorkOptions{MemoryLimit: "1GB'; DROP TABLE x; --"}, "MemoryLimit"},
+		{WorkOptions{StorageVersion: "v9"}, "StorageVersion"},
+	} {
+		err := CheckOptions(ctx, c.opt)
+		var se *SettingError
+		switch {
+		case c.option == "" && err != nil:
+			t.Errorf("%+v: %v", c.opt, err)
+		case c.option != "" && (!errors.As(err, &se) || se.Option != c.option):
+			t.Errorf("%+v: %v, want a SettingError of %s", c.opt, err, c.option)
+		}
+	}
+}

@@ -52,6 +52,7 @@ type SheetRecord struct {
 type Seen struct {
 	Status string // loaded or failed (the best status of any path with that content)
 	Paths  map[string]bool
+	Loaded string // the path it was loaded under, when it was ("" when not)
 }
 
 // Ledger reads raw.files: which contents were loaded or failed, under which paths.
@@ -73,11 +74,36 @@ func Ledger(ctx context.Context, db *sql.DB) (map[string]*Seen, error) {
 			out[sha] = s
 		}
 		s.Paths[path] = true
+		if status == StatusLoaded {
+			s.Loaded = path
+		}
 		if status == StatusLoaded || status == StatusDuplicate {
 			s.Status = StatusLoaded
 		} else if s.Status == "" {
 			s.Status = status
 		}
+	}
+	return out, rows.Err()
+}
+
+// Unread reads raw.files for the paths whose content was never read — a
+// link, a pipe, a file that could not be opened, recorded without a hash —
+// and returns the message last recorded for each. A run records such a path
+// again only when its reason changed; it tries the path every time.
+func Unread(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT path, arg_max(coalesce(message, ''), loaded_at) FROM raw.files
+		WHERE sha256 IS NULL AND status = 'failed' GROUP BY path`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var path, message string
+		if err := rows.Scan(&path, &message); err != nil {
+			return nil, err
+		}
+		out[path] = message
 	}
 	return out, rows.Err()
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -251,22 +252,30 @@ func (r *DossierReader) MonthFirst() []int {
 	return cols
 }
 
-// dateOrderNotes says which date columns were read month-first, and why.
+// dateOrderNotes says which date columns were read month-first, and why,
+// in one note short enough for raw.files.message beside others: each column
+// is named once, in words both languages share.
 func (r *DossierReader) dateOrderNotes() []string {
-	var notes []string
+	var cols []string
+	example := ""
 	for _, f := range dateFields {
 		if r.col[f] < 0 || r.order[f] != MonthFirst {
 			continue
 		}
 		label := ""
 		if c := r.col[f]; c < len(r.ctx.Head.Layout.Labels) {
-			label = r.ctx.Head.Layout.Labels[c]
+			label = strings.Join(strings.Fields(r.ctx.Head.Layout.Labels[c]), " ")
 		}
-		n, ex := r.onlyOrder[f][MonthFirst], r.monthExample[f]
-		notes = append(notes, fmt.Sprintf("cột %q đọc theo thứ tự tháng/ngày/năm: %d ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / column %q read month-first: %d dates read only so (such as %q), none only day-first",
-			label, n, ex, label, n, ex))
+		if example == "" {
+			example = r.monthExample[f]
+		}
+		cols = append(cols, fmt.Sprintf("cột / column %q read month-first: %d dates", label, r.onlyOrder[f][MonthFirst]))
 	}
-	return notes
+	if len(cols) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("đọc theo tháng/ngày/năm vì có ngày chỉ đọc được như vậy (như %q), không ngày nào chỉ đọc được ngày/tháng/năm / dates that read only month-first, none only day-first: %s",
+		example, strings.Join(cols, "; "))}
 }
 
 // Loaded returns the number of rows emitted so far.

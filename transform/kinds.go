@@ -174,8 +174,8 @@ var KPIFields = []struct{ Field, KPI string }{
 }
 
 // unknownFieldNotes says which KPI fields a dossier sheet's header leaves
-// unmatched, naming the columns it ignored (one of them may be the field
-// under a wording the seeds do not know yet).
+// unmatched; when it ignored columns (raw.files.message names them), one of
+// them may be the field under a wording the seeds do not know yet.
 func unknownFieldNotes(l *extract.Layout) []string {
 	var vi, en, kpis []string
 	for _, kf := range KPIFields {
@@ -188,11 +188,10 @@ func unknownFieldNotes(l *extract.Layout) []string {
 	if len(vi) == 0 {
 		return nil
 	}
-	viIgn, enIgn := "", ""
+	hint := ""
 	if len(l.Ignored) > 0 {
-		ignored := strings.Join(l.Ignored, "; ")
-		viIgn, enIgn = " (cột bị bỏ qua: "+ignored+")", " (ignored columns: "+ignored+")"
+		hint = " (có thể là một trong các cột bị bỏ qua / perhaps one of the ignored columns)"
 	}
-	return []string{fmt.Sprintf("không có cột %s: chưa biết với các dòng của tệp, %s không tính các dòng này%s / no %s column: unknown for this file's rows, which %s leave out%s",
-		strings.Join(vi, ", "), strings.Join(kpis, ", "), viIgn, strings.Join(en, ", "), strings.Join(kpis, ", "), enIgn)}
+	return []string{fmt.Sprintf("không có cột %s / no %s column: chưa biết với các dòng của tệp, các KPI sau không tính các dòng này / unknown for this file's rows, left out of %s%s",
+		strings.Join(vi, ", "), strings.Join(en, ", "), strings.Join(kpis, ", "), hint)}
 }

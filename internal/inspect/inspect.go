@@ -272,6 +272,11 @@ func Inspect(ctx context.Context, path string, st *pipeline.Stages, opt Options)
 				}
 			}
 		}
+		// A load reads every other sheet to its end too, and fails the
+		// file on a read error there.
+		if err := pipeline.ReadOthers(wb, heads); err != nil && f.Failure == "" {
+			f.Failure = err.Error()
+		}
 		return rd.Done()
 	})
 	if err != nil {
@@ -311,19 +316,27 @@ func Run(ctx context.Context, paths []string, st *pipeline.Stages, opt Options) 
 	r := &Report{SeedsDir: opt.SeedsDir}
 	for _, p := range paths {
 		files := []string{p}
+		var walkErr []error // a link, a pipe, a file that cannot be read: as a run records it
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			srcs, err := extract.Walk(p)
 			if err != nil {
 				r.Files = append(r.Files, &File{Path: filepath.ToSlash(p), Error: err.Error()})
 				continue
 			}
-			files = files[:0]
-			for _, s := range srcs {
-				files = append(files, filepath.Join(p, filepath.FromSlash(s.Path)))
+			files, walkErr = files[:0], make([]error, len(srcs))
+			for i, s := range srcs {
+				files = append(files, s.Abs) // the name's bytes, not its escape
+				walkErr[i] = s.Err
 			}
 		}
-		for _, path := range files {
-			f, err := Inspect(ctx, path, st, opt)
+		for i, path := range files {
+			var f *File
+			err := error(nil)
+			if walkErr != nil && walkErr[i] != nil {
+				err = walkErr[i]
+			} else {
+				f, err = Inspect(ctx, path, st, opt)
+			}
 			if err := ctx.Err(); err != nil {
 				return r, err
 			}

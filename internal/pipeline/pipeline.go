@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -51,12 +52,30 @@ func WithProgress(fn progress.Func) Option { return func(r *run) { r.progress = 
 // Tests pass a checked allocator to catch a batch that is never released.
 func WithAllocator(mem memory.Allocator) Option { return func(r *run) { r.mem = mem } }
 
+// WithInsertFault makes the n-th insert of a stream of rows into the
+// database (1-based, counted over the whole run) fail with a real database
+// error, as a failing disk or database would fail it: for tests of what a
+// run does when its environment fails in the middle of loading.
+func WithInsertFault(n int) Option { return func(r *run) { r.faults.failInsert = int64(n) } }
+
+// faults are the failures a test asked for (WithInsertFault).
+type faults struct {
+	failInsert int64 // 0: none
+	inserts    atomic.Int64
+}
+
+// insert counts an insert and reports whether it is the one to fail.
+func (f *faults) insert() bool {
+	return f.failInsert > 0 && f.inserts.Add(1) == f.failInsert
+}
+
 // run is one run of cchc: everything it needs, built from the Config.
 type run struct {
 	cfg      config.Config
 	log      *slog.Logger
 	progress progress.Func
 	mem      memory.Allocator
+	faults   faults
 
 	work *load.Work
 	*Stages
@@ -73,6 +92,9 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		o(r)
 	}
 	r.sum = &Summary{RunID: load.NewRunID(), Started: time.Now(), RejectsByReason: map[string]int64{}, Warehouse: cfg.Warehouse}
+	if err := CheckDuckDB(ctx, cfg); err != nil {
+		return r.sum, err
+	}
 	lock, err := load.TryLock(cfg.StateDir)
 	if err != nil {
 		return r.sum, err
@@ -84,10 +106,7 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		return r.sum, err
 	}
 	done := r.phase("open work database")
-	r.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), load.WorkOptions{
-		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
-		StorageVersion: cfg.DuckDB.StorageVersion,
-	})
+	r.work, err = load.OpenWork(ctx, filepath.Join(cfg.StateDir, "work.duckdb"), workOptions(cfg))
 	if err != nil {
 		return r.sum, err
 	}
@@ -129,6 +148,27 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 	}
 	r.sum.Published = true
 	return r.sum, nil
+}
+
+// workOptions are the settings of the work database of a run with cfg.
+func workOptions(cfg config.Config) load.WorkOptions {
+	return load.WorkOptions{
+		MemoryLimit: cfg.DuckDB.MemoryLimit, Threads: cfg.DuckDB.Threads, TempDir: filepath.Join(cfg.StateDir, "tmp"),
+		StorageVersion: cfg.DuckDB.StorageVersion,
+	}
+}
+
+// CheckDuckDB tries the duckdb.* settings of cfg on a database in memory
+// (Run does, before any work): a setting DuckDB refuses is a configuration
+// error (config.ErrInvalid) naming its key and file.
+func CheckDuckDB(ctx context.Context, cfg config.Config) error {
+	err := load.CheckOptions(ctx, workOptions(cfg))
+	var se *load.SettingError
+	if !errors.As(err, &se) {
+		return err
+	}
+	key := map[string]string{"MemoryLimit": "duckdb.memory_limit", "Threads": "duckdb.threads", "StorageVersion": "duckdb.storage_version"}[se.Option]
+	return cfg.Invalid(key, fmt.Sprintf("DuckDB refuses it: %v", se.Err))
 }
 
 // Stages are what a file goes through before the database, built once per

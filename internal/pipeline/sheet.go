@@ -9,7 +9,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/thanhxuan/cchc/extract"
+	"github.com/thanhxuan/cchc/internal/msg"
 	"github.com/thanhxuan/cchc/load"
 	"github.com/thanhxuan/cchc/transform"
 )
@@ -134,93 +137,165 @@ func (r *run) loadOnce(ctx context.Context, src *extract.Source, rd *Reading) (r
 	// the file's transaction.
 	spool := transform.NewRejectSpool(r.spoolDir(), src.Path, src.SHA256, r.sum.RunID)
 	defer spool.Close()
+	onRejects := func(rj []transform.Reject) error { return env(spool.Add(rj)) }
+	// What fn returns is the file's error, or marked as the environment's;
+	// anything else load.Tx returns (begin, commit) is the database's.
+	var fnErr error
 	err = load.Tx(ctx, r.work.DB, func(conn *sql.Conn) error {
-		var kinds, ignored, ambiguous, notes []string
-		units, periods := map[string]bool{}, map[string]bool{}
-		insert := func(s transform.Stream) (int64, error) { return load.InsertArrow(ctx, conn, s.Table, s.Rows) }
-		for i := range heads {
-			h := &heads[i]
-			before := spool.Rows()
-			res, err := rd.Sheet(r.Stages, wb, src.SHA256, h, spool.Add, insert)
-			if err != nil {
-				if len(heads) > 1 && h.Name != "" {
-					return fmt.Errorf("sheet %q: %w", h.Name, err)
-				}
-				return err
-			}
-			rejected := spool.Rows() - before
-			rec.RowsLoaded += res.Loaded
-			rec.RowsRejected += rejected
-			rec.RowsSkipped += res.Skipped
-			if !slices.Contains(kinds, h.Layout.Kind) {
-				kinds = append(kinds, h.Layout.Kind)
-			}
-			for _, c := range append(append([]string(nil), h.Layout.Ignored...), h.Layout.Duplicates...) {
-				if !slices.Contains(ignored, c) {
-					ignored = append(ignored, c)
-				}
-			}
-			for _, m := range h.Layout.Matches {
-				if m.Status == extract.ColumnAmbiguous {
-					a := fmt.Sprintf("%s (%s)", m.Label, strings.Join(m.Candidates, " / "))
-					if !slices.Contains(ambiguous, a) {
-						ambiguous = append(ambiguous, a)
-					}
-				}
-			}
-			notes = append(notes, res.Notes...)
-			if res.Unit != "" {
-				units[res.Unit] = true
-			}
-			if res.Period != "" {
-				periods[res.Period] = true
-			}
-			if err := load.InsertSheet(ctx, conn, load.SheetRecord{
-				SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.Unit, Period: res.Period,
-				HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.Loaded,
-				RowsRejected: rejected, IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
-			}); err != nil {
-				return err
-			}
-		}
-		if err := rd.Done(); err != nil {
-			return err // nothing of this reading is kept
-		}
-		if _, err := spool.Finish(); err != nil {
-			return fmt.Errorf("spool rejects: %w", err)
-		}
-		rejects, err := spool.Reader(r.mem)
-		if err != nil {
-			return fmt.Errorf("spool rejects: %w", err)
-		}
-		if rejects != nil {
-			defer rejects.Release()
-			if _, err := load.InsertArrow(ctx, conn, "raw.rejects", rejects); err != nil {
-				return err
-			}
-			byReason = spool.ByReason()
-		}
-		if n, ok := wb.(extract.Noter); ok {
-			notes = append(notes, n.Notes()...)
-		}
-		rec.Kind = strings.Join(kinds, ",")
-		rec.Unit = single(units)
-		rec.Period = single(periods)
-		rec.Status = load.StatusLoaded
-		rec.IgnoredColumns = strings.Join(ignored, "; ")
-		if len(ignored) > 0 {
-			notes = append(notes, "cột bị bỏ qua / ignored columns: "+rec.IgnoredColumns)
-		}
-		if len(ambiguous) > 0 {
-			notes = append(notes, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+strings.Join(ambiguous, "; "))
-		}
-		rec.Message = strings.Join(notes, "; ")
-		return load.InsertFile(ctx, conn, rec)
+		fnErr = r.loadSheets(ctx, conn, src, wb, heads, rd, spool, onRejects, &rec, &byReason)
+		return fnErr
 	})
+	if err != nil && err != fnErr {
+		err = env(err)
+	}
 	if byReason == nil {
 		byReason = map[string]int64{}
 	}
 	return rec, byReason, err
+}
+
+// loadSheets loads the sheets of a file (heads, read by rd) on conn, inside
+// the file's transaction, and fills rec, its raw.files row, and byReason,
+// its rejects by reason. Every sheet of the workbook is read to its end: a
+// read error anywhere — in a data sheet past its last data row, in a sheet
+// of notes — fails the whole file (CONTRACT section 4: never loaded in
+// part), whichever reader read it. Errors of the database and the spool are
+// marked as the environment's (env).
+func (r *run) loadSheets(ctx context.Context, conn *sql.Conn, src *extract.Source, wb extract.Workbook, heads []extract.SheetHead,
+	rd *Reading, spool *transform.RejectSpool, onRejects func([]transform.Reject) error, rec *load.FileRecord, byReason *map[string]int64) error {
+	var kinds, ignored, ambiguous, notes []string
+	units, periods := map[string]bool{}, map[string]bool{}
+	insert := func(s transform.Stream) (int64, error) {
+		table := s.Table
+		if r.faults.insert() {
+			table = "cchc_injected_fault.no_such_table" // a real database error, through the real path
+		}
+		w := &watchedReader{RecordReader: s.Rows}
+		n, err := load.InsertArrow(ctx, conn, table, w)
+		if err != nil && w.err == nil {
+			err = env(err) // the database's, not the reader's
+		}
+		return n, err
+	}
+	for i := range heads {
+		h := &heads[i]
+		before := spool.Rows()
+		res, err := rd.Sheet(r.Stages, wb, src.SHA256, h, onRejects, insert)
+		if err != nil {
+			if len(heads) > 1 && h.Name != "" {
+				return fmt.Errorf("sheet %q: %w", h.Name, err)
+			}
+			return err
+		}
+		rejected := spool.Rows() - before
+		rec.RowsLoaded += res.Loaded
+		rec.RowsRejected += rejected
+		rec.RowsSkipped += res.Skipped
+		if !slices.Contains(kinds, h.Layout.Kind) {
+			kinds = append(kinds, h.Layout.Kind)
+		}
+		for _, c := range append(append([]string(nil), h.Layout.Ignored...), h.Layout.Duplicates...) {
+			if !slices.Contains(ignored, c) {
+				ignored = append(ignored, c)
+			}
+		}
+		for _, m := range h.Layout.Matches {
+			if m.Status == extract.ColumnAmbiguous {
+				a := fmt.Sprintf("%s (%s)", m.Label, strings.Join(m.Candidates, " / "))
+				if !slices.Contains(ambiguous, a) {
+					ambiguous = append(ambiguous, a)
+				}
+			}
+		}
+		notes = append(notes, res.Notes...)
+		if res.Unit != "" {
+			units[res.Unit] = true
+		}
+		if res.Period != "" {
+			periods[res.Period] = true
+		}
+		if err := load.InsertSheet(ctx, conn, load.SheetRecord{
+			SHA256: src.SHA256, Sheet: h.Name, Kind: h.Layout.Kind, Unit: res.Unit, Period: res.Period,
+			HeaderRow: h.Layout.HeaderFirst, DataFirstRow: h.Layout.DataFirst, RowsLoaded: res.Loaded,
+			RowsRejected: rejected, IgnoredColumns: strings.Join(h.Layout.Ignored, "; "),
+		}); err != nil {
+			return env(err)
+		}
+	}
+	if err := ReadOthers(wb, heads); err != nil {
+		return err
+	}
+	if err := rd.Done(); err != nil {
+		return err // nothing of this reading is kept
+	}
+	if _, err := spool.Finish(); err != nil {
+		return env(fmt.Errorf("spool rejects: %w", err))
+	}
+	rejects, err := spool.Reader(r.mem)
+	if err != nil {
+		return env(fmt.Errorf("spool rejects: %w", err))
+	}
+	if rejects != nil {
+		defer rejects.Release()
+		if _, err := load.InsertArrow(ctx, conn, "raw.rejects", rejects); err != nil {
+			return env(err) // the spool is the run's own file: no verdict on the input
+		}
+		*byReason = spool.ByReason()
+	}
+	if n, ok := wb.(extract.Noter); ok {
+		notes = append(notes, n.Notes()...)
+	}
+	rec.Kind = strings.Join(kinds, ",")
+	rec.Unit = single(units)
+	rec.Period = single(periods)
+	rec.Status = load.StatusLoaded
+	rec.IgnoredColumns = strings.Join(ignored, "; ")
+	// What the header left unread first: the notes may point at it.
+	var header []string
+	if len(ignored) > 0 {
+		header = append(header, "cột bị bỏ qua / ignored columns: "+msg.List(ignored, msg.Max/4))
+	}
+	if len(ambiguous) > 0 {
+		header = append(header, "cột khớp tên của nhiều trường, không đọc / ambiguous columns, not read: "+msg.List(ambiguous, msg.Max/4))
+	}
+	rec.Message = msg.List(append(header, notes...), msg.Max)
+	return env(load.InsertFile(ctx, conn, *rec))
+}
+
+// ReadOthers reads to its end every sheet of wb that heads does not hold
+// (notes, instructions, sheets without a header) beyond what the header
+// search read, and returns the first read error: a file is read whole or
+// not loaded at all, whatever reader reads its format.
+func ReadOthers(wb extract.Workbook, heads []extract.SheetHead) error {
+	for _, name := range wb.Sheets() {
+		if slices.ContainsFunc(heads, func(h extract.SheetHead) bool { return h.Name == name }) {
+			continue
+		}
+		rr, err := wb.Rows(name)
+		if err != nil {
+			return fmt.Errorf("sheet %q: %w", name, err)
+		}
+		for rr.Next() {
+		}
+		if err := errors.Join(rr.Err(), rr.Close()); err != nil {
+			return fmt.Errorf("sheet %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// watchedReader remembers the error its reader reported: an insert that
+// fails while its reader did not failed in the database.
+type watchedReader struct {
+	array.RecordReader
+	err error
+}
+
+func (w *watchedReader) Err() error {
+	if err := w.RecordReader.Err(); err != nil {
+		w.err = err
+	}
+	return w.err
 }
 
 // readSheet streams one sheet through the transform of its kind, handing

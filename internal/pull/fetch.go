@@ -331,7 +331,7 @@ func (p *puller) pullDir(ctx context.Context, src Source, dest string) ([]File, 
 	var out []File
 	for i := range files {
 		sf := &files[i]
-		if !included(sf.Path, src.Include) {
+		if !pulled(sf) || !included(sf.Path, src.Include) {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -357,6 +357,33 @@ func (p *puller) pullDir(ctx context.Context, src Source, dest string) ([]File, 
 		out = append(out, p.done(f))
 	}
 	return out, nil
+}
+
+// pulled reports whether a file that Walk lists in a folder source is
+// copied: a source folder is not an inbox, and pulling copies what a person
+// would call its files. Hidden files and folders (.git, .DS_Store) and
+// Excel's lock files (~$x.xlsx) stay behind, and a symbolic link to a file
+// is copied as that file (sf is made to describe it; a link that leads
+// nowhere is a failed entry); links to folders, devices and pipes stay
+// behind.
+func pulled(sf *extract.Source) bool {
+	for _, part := range strings.Split(sf.Path, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasPrefix(part, "~$") {
+			return false
+		}
+	}
+	if errors.Is(sf.Err, extract.ErrNotRegular) {
+		fi, err := os.Stat(sf.Abs)
+		switch {
+		case err != nil:
+			sf.Err = fmt.Errorf("%w: %w", extract.ErrUnreadable, err)
+		case !fi.Mode().IsRegular():
+			return false
+		default:
+			sf.Size, sf.ModTime, sf.Err = fi.Size(), fi.ModTime(), nil
+		}
+	}
+	return true
 }
 
 func included(rel string, patterns []string) bool {
@@ -529,7 +556,7 @@ func writeTemp(dst string, r io.Reader, max int64) (tmp, sum string, n int64, er
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", "", 0, err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".part-*")
+	f, err := os.CreateTemp(dir, extract.TempPattern(dst)) // a name a run leaves out
 	if err != nil {
 		return "", "", 0, err
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -360,6 +361,43 @@ func TestPullDir(t *testing.T) {
 		t.Errorf("an unchanged file was rewritten: mtime %v", fi.ModTime())
 	}
 	noLeftovers(t, inbox)
+}
+
+// TestPullDirLinks: a source folder is not an inbox: a link to a file there
+// is pulled as that file (the inbox then holds the file, which a run reads);
+// a link to a folder, a hidden folder and a pipe stay behind, as does a
+// link that leads nowhere, reported.
+func TestPullDirLinks(t *testing.T) {
+	share, inbox := t.TempDir(), t.TempDir()
+	elsewhere := t.TempDir()
+	if err := os.WriteFile(filepath.Join(elsewhere, "hoso.csv"), []byte("dossiers"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(share, ".git"), 0o755)
+	os.WriteFile(filepath.Join(share, ".git", "config.csv"), []byte("hidden folder"), 0o644)
+	for _, l := range [][2]string{{filepath.Join(elsewhere, "hoso.csv"), "lien-ket.csv"}, {elsewhere, "thu-muc"}, {"khong-co.csv", "hong.csv"}} {
+		if err := os.Symlink(l[0], filepath.Join(share, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(share, "ong.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := []Source{{Name: "kim_giang", Dir: share, Dest: "kg"}}
+	rep := Fetch(context.Background(), inbox, src, &State{Files: map[string]Validators{}}, Options{})
+	var got []string
+	for _, f := range rep[0].Files {
+		got = append(got, fmt.Sprintf("%s %s %v", f.Origin, f.Status, f.Err != nil))
+	}
+	if want := "hong.csv failed true|lien-ket.csv new false"; strings.Join(got, "|") != want {
+		t.Errorf("pulled %q, want %q", strings.Join(got, "|"), want)
+	}
+	if b, err := os.ReadFile(filepath.Join(inbox, "kg", "lien-ket.csv")); err != nil || string(b) != "dossiers" {
+		t.Errorf("the linked file arrives as %q (%v)", b, err)
+	}
+	if fi, err := os.Lstat(filepath.Join(inbox, "kg", "lien-ket.csv")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("the inbox holds a link, not the file: %v", err)
+	}
 }
 
 // TestPullFailingSourceBesideWorking: a failing source is reported, the

@@ -152,11 +152,20 @@ func TestReliabilityBadInput(t *testing.T) {
 	inbox, wh := filepath.Join(dir, "inbox"), filepath.Join(dir, "cchc.duckdb")
 	relStage(t, inbox, relInboxA()...)
 	relStage(t, inbox, relBadInbox(t)...)
-	for _, l := range [][2]string{{".", "vong-lap"}, {"tu-tro.csv", "tu-tro.csv"}, {"khong-co.xlsx", "mat-tich.xlsx"}} {
+	// Names that are no file (issue 17): links — to a folder, to itself, to
+	// nothing, to a sound export outside the inbox —, a pipe; and a name
+	// that is not UTF-8.
+	outside := filepath.Join(dir, "ngoai")
+	relStage(t, outside, relInFile{"hoso.csv", relCsvOf(',', false, fixture.DossierRows(fixture.Dossiers("NGOAI", "Phường Hạ Đình", 3))), 0})
+	for _, l := range [][2]string{{".", "vong-lap"}, {"tu-tro.csv", "tu-tro.csv"}, {"khong-co.xlsx", "mat-tich.xlsx"}, {filepath.Join(outside, "hoso.csv"), "ngoai.csv"}} {
 		if err := os.Symlink(l[0], filepath.Join(inbox, l[1])); err != nil {
 			t.Fatal(err)
 		}
 	}
+	if err := syscall.Mkfifo(filepath.Join(inbox, "ong-dan.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	relStage(t, inbox, relInFile{"hoso_h\xe0-\xf0inh.csv", relCsvOf(',', false, fixture.DossierRows(fixture.Dossiers("TEN", "Phường Hạ Đình", 3))), 24})
 	if err := os.Chmod(filepath.Join(inbox, "khong-doc-duoc.csv"), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -200,8 +209,12 @@ func TestReliabilityBadInput(t *testing.T) {
 		"cu.xls":                              "failed|0|0|unsupported file format: tệp .xls không phải bảng tính Excel 97-2003 (BIFF8) đọc được — hãy mở bằng Excel và lưu lại dưới dạng .xlsx / an .xls file that is no readable Excel 97-2003 (BIFF8) workbook: open it in Excel and save it as .xlsx",
 		"trong.csv":                           "failed|0|0|no recognisable header",
 		"khong-doc-duoc.csv":                  "failed|0|0|file cannot be read: open " + filepath.Join(inbox, "khong-doc-duoc.csv") + ": permission denied",
-		"tu-tro.csv":                          "failed|0|0|file cannot be read: stat " + filepath.Join(inbox, "tu-tro.csv") + ": too many levels of symbolic links",
-		"mat-tich.xlsx":                       "failed|0|0|file cannot be read: stat " + filepath.Join(inbox, "mat-tich.xlsx") + ": no such file or directory",
+		"tu-tro.csv":                          "failed|0|0|" + relLinkReason("tu-tro.csv"),
+		"mat-tich.xlsx":                       "failed|0|0|" + relLinkReason("khong-co.xlsx"),
+		"vong-lap":                            "failed|0|0|" + relLinkReason("."),
+		"ngoai.csv":                           "failed|0|0|" + relLinkReason(filepath.Join(outside, "hoso.csv")),
+		"ong-dan.csv":                         "failed|0|0|not a regular file: ống dẫn có tên (FIFO), không mở / a named pipe (FIFO), not opened",
+		`hoso_h\xe0-\xf0inh.csv`:              "loaded|3|0|",
 	}
 	for p, w := range want {
 		got, ok := files[p]
@@ -255,8 +268,8 @@ func TestReliabilityBadInput(t *testing.T) {
 	if got := relQuery(t, db, `SELECT DISTINCT status FROM raw.dossier_rows WHERE dossier_id LIKE 'KD-%'`); strings.Join(got, ",") == "withdrawn" {
 		t.Errorf("the second \"Trạng thái\" column won: %q", got)
 	}
-	if n := relQuery1(t, db, `SELECT count(*) FROM core.dossiers`); n != "128" {
-		t.Errorf("core.dossiers has %s rows, want 128 (70 of inbox A + 10+5+20+9+6+6+2)", n)
+	if n := relQuery1(t, db, `SELECT count(*) FROM core.dossiers`); n != "131" {
+		t.Errorf("core.dossiers has %s rows, want 131 (70 of inbox A + 10+5+20+9+6+6+2 + 3 under a name that is not UTF-8; none behind the link)", n)
 	}
 
 	t.Run("repeated header row", func(t *testing.T) {
@@ -283,6 +296,11 @@ func TestReliabilityBadInput(t *testing.T) {
 			}
 		}
 	})
+}
+
+// relLinkReason is raw.files.message of a symbolic link to target.
+func relLinkReason(target string) string {
+	return "not a regular file: liên kết tượng trưng (→ " + target + "), không đọc theo: không đọc gì ngoài inbox — hãy chép chính tệp vào / a symbolic link (→ " + target + "), not followed: nothing outside the inbox is read; copy the file itself in"
 }
 
 // relRunAsNobody makes cmd run as the unprivileged user nobody, with dir

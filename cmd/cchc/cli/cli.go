@@ -69,6 +69,7 @@ func (e usageError) Unwrap() error { return e.error }
 
 // Run runs the command line with args and returns the process exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ignoreFileSizeLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	g := &globalFlags{}
