@@ -26,7 +26,7 @@ import (
 // Exit codes, listed under EXIT STATUS in --help.
 const (
 	ExitOK          = 0   // published
-	ExitFailed      = 1   // nothing was published (a model, a data test or publishing failed)
+	ExitFailed      = 1   // nothing was published (a model, a data test, publishing or the environment failed)
 	ExitUsage       = 2   // usage or configuration error
 	ExitLocked      = 3   // another run holds the warehouse's state directory
 	ExitInterrupted = 130 // interrupted by SIGINT/SIGTERM; the published warehouse is unchanged

@@ -50,7 +50,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	f.String("models-dir", "", "folder of the data team's own SQL models and tests [models_dir, CCHC_MODELS_DIR]")
 	return exits(c,
 		"0", "the warehouse was published (rejected rows, if any, are in raw.rejects)",
-		"1", "nothing was published: a model, a data test or publishing failed; the previous warehouse is unchanged",
+		"1", "nothing was published: a model, a data test or publishing failed, or the environment did (the database, memory, a full disk, a permission); the previous warehouse is unchanged and the next run reads the files again",
 		"2", exitUsageText,
 		"3", "another cchc run holds this warehouse's state directory",
 		"130", exitInterruptedText+"; the published warehouse is unchanged")
