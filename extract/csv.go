@@ -178,6 +178,15 @@ func (c *csvRows) Next() (ok bool) {
 	fix := c.book.enc == EncUTF8 || c.book.enc == EncUTF8Damaged
 	cut, bad := 0, 0
 	c.cells, cut, bad = cleanCells(c.cells[:0], rec, c.opt.MaxCellBytes, fix)
+	if !fix {
+		// The decoder of a legacy or UTF-16 text turned the bytes it
+		// could not read into U+FFFD: say so, as for damaged UTF-8.
+		for _, v := range c.cells {
+			if strings.ContainsRune(v, utf8.RuneError) {
+				bad++
+			}
+		}
+	}
 	if bad > 0 {
 		if c.bad == 0 {
 			c.badAt = c.num
@@ -193,6 +202,10 @@ func (c *csvRows) Next() (ok bool) {
 	}
 	if c.bad > 0 {
 		c.book.notes.max("utf8", c.bad, func(n int) string {
+			if !fix {
+				return fmt.Sprintf("%d ô có byte không đọc được theo bảng mã %s (đầu tiên ở dòng %d), đã thay bằng U+FFFD (\uFFFD) / %d cells held bytes that %s cannot decode (first on line %d), replaced by U+FFFD",
+					n, c.book.enc, c.badAt, n, c.book.enc, c.badAt)
+			}
 			return fmt.Sprintf("%d ô có byte không phải UTF-8 (đầu tiên ở dòng %d), đã thay bằng U+FFFD (\uFFFD) / %d cells held bytes that are not UTF-8 (first on line %d), replaced by U+FFFD",
 				n, c.badAt, n, c.badAt)
 		})

@@ -370,6 +370,15 @@ func TestReliabilityCSVEncodings(t *testing.T) {
 			[]string{"!1: Mã hồ sơ|Đơn vị tiếp nhận|Ghi chú", "!2: KG-1|Phường Kh\uFFFDương Trung|Đã trả", "!3: KG-1|Phường Khương Trung|Đã trả kết quả đúng hạn"},
 			[]string{"1 cells held bytes that are not UTF-8 (first on line 2), replaced by U+FFFD"}},
 		{"multiline.csv", []byte("Mã hồ sơ,Ghi chú\nKG-1,\"hai\ndòng\"\nKG-2,x\n"), []string{"!1: Mã hồ sơ|Ghi chú", "!2: KG-1|hai dòng", "!4: KG-2|x"}, nil},
+		// Bytes a legacy or UTF-16 decoder cannot read: U+FFFD, said as
+		// for damaged UTF-8 (0x81 is undefined in Windows-1258; a lone
+		// high surrogate in UTF-16).
+		{"cp1258-undefined.csv", append(append(cp1258(line1+"\n"+"KG-1;Phường Kh"), 0x81), cp1258("ương Trung;Đã trả\n")...),
+			[]string{"!1: Mã hồ sơ|Đơn vị tiếp nhận|Ghi chú", "!2: KG-1|Phường Kh\uFFFDương Trung|Đã trả"},
+			[]string{"the CSV file is not UTF-8: read as Windows-1258 (Vietnamese)", "1 cells held bytes that windows-1258 cannot decode (first on line 2), replaced by U+FFFD"}},
+		{"utf16-lone.csv", append(utf16le("Mã hồ sơ\tGhi chú\r\nKG-1\tx"), 0x00, 0xD8, '\r', 0, '\n', 0),
+			[]string{"!1: Mã hồ sơ|Ghi chú", "!2: KG-1|x\uFFFD"},
+			[]string{"the CSV file is UTF-16 (Excel's Unicode Text): converted", "1 cells held bytes that utf-16le cannot decode (first on line 2), replaced by U+FFFD"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
