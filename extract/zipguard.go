@@ -189,3 +189,7 @@ func ratio(f *zip.File) uint64 {
 	}
 	return f.UncompressedSize64 / f.CompressedSize64
 }
+
+// zipEntryCost is what a zip directory entry costs in memory once read,
+// beside the bytes of its name (archive/zip's File and the reader's own).
+const zipEntryCost = 512
