@@ -229,7 +229,7 @@ func (b *packageBook) rawRows(sheet string) ([][]string, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	sr := newSheetReader(rc, b.sst, b.dates)
+	sr := newSheetReader(rc, b.sst, b.dates, b.opt.limits())
 	var rows [][]string
 	for {
 		cells, ok, err := sr.next()
