@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -177,6 +178,30 @@ func rawXLSX(data func(io.Writer) error, extra ...fixture.RawPart) func(string) 
 
 const flood = 300 << 20
 
+// file writes a file of the parts (see writes).
+func file(parts ...any) func(string) error {
+	return func(p string) error {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		if err := writes(parts...)(w); err != nil {
+			f.Close()
+			return err
+		}
+		return errors.Join(w.Flush(), f.Close())
+	}
+}
+
+// ssHead and ssTail surround the rows of an Excel 2003 XML workbook of one
+// worksheet "S", whose first row is a header.
+const (
+	ssHead = `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">` +
+		`<Worksheet ss:Name="S"><Table><Row><Cell><Data ss:Type="String">Mã hồ sơ</Data></Cell></Row>`
+	ssTail = `</Table></Worksheet></Workbook>`
+)
+
 // laughs declares entities that expand to a billion "lol"s.
 const laughs = `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">` +
 	`<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">` +
@@ -251,6 +276,45 @@ func TestReliabilityMemoryBudget(t *testing.T) {
 			want{err: ErrUnreadable, msg: `the shared strings are malformed: malformed XML: a document type declaration`}},
 		{"xlsx: an external entity", ".xlsx", rawXLSX(writes(head), fixture.RawPart{Name: "xl/sharedStrings.xml", Data: writes(`<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]><sst><si><t>&x;</t></si></sst>`)}), OpenOptions{},
 			want{err: ErrUnreadable, msg: `the shared strings are malformed: malformed XML: a document type declaration`}},
+		{"html: white space in a cell", ".html", file(`<table><tr><td>Mã hồ sơ</td></tr><tr><td>x`, spaces(20<<20), `y</td></tr></table>`), OpenOptions{},
+			want{err: ErrTooLarge, msg: `the HTML document holds a tag or a run of text longer than 8.0 MiB`}},
+		{"html: a colspan and a rowspan of a hundred million", ".html", file(`<table><tr><td>Mã hồ sơ</td><td colspan="100000000" rowspan="100000000">x</td><td>y</td></tr><tr><td>KG-1</td></tr></table>`), OpenOptions{},
+			want{rows: 2, last: "!2: KG-1"}},
+		{"html: a row of 130 cells of 32 KiB", ".html", file(`<table><tr><td>Mã hồ sơ</td></tr><tr>`, func(w io.Writer) error {
+			return repeat(w, "<td>"+strings.Repeat("z", 32<<10)+"</td>", 130*(32<<10+9))
+		}, `</tr></table>`), OpenOptions{}, want{err: ErrTooLarge, msg: `row 2: the row holds more than 4.0 MiB of text`, rows: 1}},
+		{"html: 2,000 tables", ".html", file(func(w io.Writer) error {
+			return repeat(w, `<table><tr><td>a</td></tr></table>`, 2000*len(`<table><tr><td>a</td></tr></table>`))
+		}), OpenOptions{},
+			want{err: ErrTooLarge, msg: `the file has more than 1000 sheets (tables)`}},
+		{"xml: white space in a cell", ".xml", file(ssHead, `<Row><Cell><Data ss:Type="String">x`, spaces(20<<20), `</Data></Cell></Row>`, ssTail), OpenOptions{},
+			want{err: ErrTooLarge, msg: `the XML workbook holds a tag or a run of text longer than 8.0 MiB`}},
+		{"xml: billion laughs", ".xml", file(`<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>`, laughs, ssHead[len(`<?xml version="1.0"?>`):], `<Row><Cell><Data ss:Type="String">&lol9;</Data></Cell></Row>`, ssTail), OpenOptions{},
+			want{err: ErrUnreadable, msg: `malformed XML workbook: XML syntax error on line 1: invalid character entity &lol9;`}},
+		{"xml: 2,000 worksheets", ".xml", file(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">`,
+			func(w io.Writer) error {
+				return repeat(w, `<Worksheet ss:Name="S"/>`, 2000*len(`<Worksheet ss:Name="S"/>`))
+			}, `</Workbook>`), OpenOptions{},
+			want{err: ErrTooLarge, msg: `the file has more than 1000 sheets (tables)`}},
+		{"csv: a line of 20 MB", ".csv", file("Mã hồ sơ,Ghi chú\nKG-1,", func(w io.Writer) error { return repeat(w, "z", 20<<20) }), OpenOptions{},
+			want{err: ErrTooLarge, msg: `a CSV line longer than 8.0 MiB (after line 1)`, rows: 1}},
+		{"csv: a quote that never closes", ".csv", file("Mã hồ sơ,Ghi chú\nKG-1,x\nKG-2,\"", func(w io.Writer) error { return repeat(w, "z\n", 20<<20) }), OpenOptions{},
+			want{err: ErrTooLarge, msg: `a CSV record longer than 8.0 MiB (after line 2; a quote that never closes?)`, rows: 2}},
+		{"csv: a million fields", ".csv", file("Mã hồ sơ,Ghi chú\nKG-1,", func(w io.Writer) error { return repeat(w, ",", 1<<20) }, "\n"), OpenOptions{},
+			want{err: ErrTooLarge, msg: `a CSV record of more than 16384 fields (after line 1)`, rows: 1}},
+		{"csv: UTF-16 text without a line break", ".csv", file("\xFF\xFEM\x00,\x00", func(w io.Writer) error { return repeat(w, "z\x00", 20<<20) }), OpenOptions{},
+			want{err: ErrTooLarge, msg: `a CSV line longer than 8.0 MiB`}},
+		{"xls: shared strings that claim 4 billion strings and 4 GiB of phonetic text", ".xls", func(p string) error {
+			sst := []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0x04, 0xFF, 0xFF, 0xFF, 0xFF, 'a'}
+			return os.WriteFile(p, fixture.XLS(fixture.XLSOptions{Globals: []fixture.BIFF{{Type: 0x00FC, Data: sst}}}, fixture.XLSSheet{Name: "S"}), 0o644)
+		}, OpenOptions{}, want{err: ErrUnreadable, msg: `corrupt .xls (SST)`}},
+		{"xls: 200,000 cells out of row order", ".xls", func(p string) error {
+			var recs []fixture.BIFF
+			for i := range 200_000 {
+				recs = append(recs, fixture.XLSLabel(200_000-i, 0, 0, "Phường Kim Giang "+strings.Repeat("z", 40)))
+			}
+			return os.WriteFile(p, fixture.XLS(fixture.XLSOptions{}, fixture.XLSSheet{Name: "S", Records: recs}), 0o644)
+		}, OpenOptions{MaxMemoryBytes: 16 << 20}, want{err: ErrTooLarge, msg: `an .xls sheet whose cells are out of row order is larger than the limit`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -237,7 +237,7 @@ type xlsxRows struct {
 // the reader is closed; *n is the number of rows it has produced, for the
 // error of a reader's panic.
 func (r *xlsxRows) start(produce func(emit func([]string) bool) error, n *int) {
-	r.ahead = startAhead(produce, func(p any) error {
+	r.ahead = startAhead(produce, cellsSize, func(p any) error {
 		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
 		// not an error at all, and no cause a caller should test for.
 		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, *n+1, p)
