@@ -20,7 +20,8 @@ import (
 // worksheet streamed from the zip through sheetReader while it is read.
 // excelize opens what this reader does not take (see openBook).
 type packageBook struct {
-	zr       *zip.ReadCloser
+	zr       *zip.Reader
+	closer   io.Closer // what zr reads, when it is a file
 	path     string
 	opt      OpenOptions
 	stamp    fileStamp
@@ -36,12 +37,14 @@ type packageBook struct {
 // it does not read itself.
 var errNotPlain = errors.New("not a plain workbook package")
 
-// openBook opens the xlsx package zr (checkZip passed) at p. Every part
+// openBook opens the xlsx package zr (checkZip passed) read from the file
+// at p; the returned book owns closer (nil: nothing to close), and on an
+// error the caller keeps it. Every part
 // but the large worksheets is inflated and checked here: the small parts
 // against their checksums and, for worksheets, their closing tag
 // (verifyZip); a large worksheet is checked as it is read, to its end. It
 // fails with errNotPlain when the package is not one it reads.
-func openBook(zr *zip.ReadCloser, p string, opt OpenOptions, stamp fileStamp) (_ *packageBook, err error) {
+func openBook(zr *zip.Reader, closer io.Closer, p string, opt OpenOptions, stamp fileStamp) (_ *packageBook, err error) {
 	defer recovered(&err)
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 	byName := map[string]*zip.File{}
@@ -71,7 +74,7 @@ func openBook(zr *zip.ReadCloser, p string, opt OpenOptions, stamp fileStamp) (_
 	if !ok {
 		return nil, errNotPlain
 	}
-	b := &packageBook{zr: zr, path: p, opt: opt, stamp: stamp, parts: map[string]*zip.File{}, date1904: wb.date1904}
+	b := &packageBook{zr: zr, closer: closer, path: p, opt: opt, stamp: stamp, parts: map[string]*zip.File{}, date1904: wb.date1904}
 	for _, s := range wb.sheets {
 		b.sheets = append(b.sheets, s.name)
 		if f := byName[strings.ToLower(s.part)]; f != nil {
@@ -85,7 +88,7 @@ func openBook(zr *zip.ReadCloser, p string, opt OpenOptions, stamp fileStamp) (_
 	done := make(chan error, 1)
 	sstPart := byName["xl/sharedstrings.xml"]
 	go func() {
-		_, err := verifyZip(&zr.Reader, func(_ int, f *zip.File) bool {
+		_, err := verifyZip(zr, func(_ int, f *zip.File) bool {
 			name := partName(f)
 			return f != sstPart && !(isSheetPart(name) && f.UncompressedSize64 > uint64(opt.MaxXMLBytes))
 		})
@@ -136,7 +139,13 @@ func (b *packageBook) Sheets() []string { return b.sheets }
 
 func (b *packageBook) Notes() []string { return b.notes.list() }
 
-func (b *packageBook) Close() error { return errors.Join(b.sst.Close(), b.zr.Close()) }
+func (b *packageBook) Close() error {
+	err := b.sst.Close()
+	if b.closer != nil {
+		err = errors.Join(err, b.closer.Close())
+	}
+	return err
+}
 
 // Rows streams a sheet's rows from its part, inflated as they are read.
 func (b *packageBook) Rows(sheet string) (RowReader, error) {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -194,6 +195,27 @@ func file(parts ...any) func(string) error {
 	}
 }
 
+// zipOf writes a zip of n stored entries that entry names.
+func zipOf(p string, n int, entry func(i int) (string, []byte)) error {
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(bufio.NewWriterSize(f, 1<<20))
+	for i := range n {
+		name, data := entry(i)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate})
+		if err == nil {
+			_, err = w.Write(data)
+		}
+		if err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return errors.Join(zw.Close(), f.Close())
+}
+
 // ssHead and ssTail surround the rows of an Excel 2003 XML workbook of one
 // worksheet "S", whose first row is a header.
 const (
@@ -276,6 +298,20 @@ func TestReliabilityMemoryBudget(t *testing.T) {
 			want{err: ErrUnreadable, msg: `the shared strings are malformed: malformed XML: a document type declaration`}},
 		{"xlsx: an external entity", ".xlsx", rawXLSX(writes(head), fixture.RawPart{Name: "xl/sharedStrings.xml", Data: writes(`<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]><sst><si><t>&x;</t></si></sst>`)}), OpenOptions{},
 			want{err: ErrUnreadable, msg: `the shared strings are malformed: malformed XML: a document type declaration`}},
+		{"xlsx: a zip directory of 100,000 parts", ".xlsx", func(p string) error {
+			return zipOf(p, 100_000, func(i int) (string, []byte) { return fmt.Sprintf("p%d", i), nil })
+		}, OpenOptions{}, want{err: ErrTooLarge, msg: `the xlsx package lists 100000 parts`}},
+		{"xlsx: a package without a workbook part, of 2 MiB of styles", ".xlsx", func(p string) error {
+			styles := `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>` + strings.Repeat(`<xf/>`, 2<<20/5) + `</cellXfs></styleSheet>`
+			return zipOf(p, 1, func(int) (string, []byte) { return "xl/styles.xml", []byte(styles) })
+		}, OpenOptions{}, want{err: ErrTooLarge, msg: `an xlsx package of an unusual structure (no workbook part the reader reads) that inflates to more than 1.0 MiB`}},
+		{"xlsx: encrypted, asking for 2 billion hashing rounds", ".xlsx", func(p string) error {
+			info := `....<?xml version="1.0"?><encryption><keyData/><keyEncryptors><keyEncryptor><p:encryptedKey spinCount="2000000000"/></keyEncryptor></keyEncryptors></encryption>`
+			return os.WriteFile(p, fixture.CompoundFile("EncryptionInfo", []byte(info)), 0o644)
+		}, OpenOptions{Password: "x"}, want{err: ErrUnreadable, msg: `the encryption header asks for an invalid number of hashing rounds`}},
+		{"xlsx: encrypted, larger than a quarter of the budget", ".xlsx", func(p string) error {
+			return fixture.WriteXLSX(p, fixture.XLSXOptions{Password: "x"}, fixture.Sheet{Name: "DS", Rows: fixture.DossierGrid(nil, fixture.Dossiers("KG", "Phường Kim Giang", 100))})
+		}, OpenOptions{Password: "x", MaxMemoryBytes: 16 << 10}, want{err: ErrTooLarge, msg: `an encrypted workbook larger than 4.0 KiB (a quarter of extract.max_memory_bytes) is not decrypted in memory`}},
 		{"html: white space in a cell", ".html", file(`<table><tr><td>Mã hồ sơ</td></tr><tr><td>x`, spaces(20<<20), `y</td></tr></table>`), OpenOptions{},
 			want{err: ErrTooLarge, msg: `the HTML document holds a tag or a run of text longer than 8.0 MiB`}},
 		{"html: a colspan and a rowspan of a hundred million", ".html", file(`<table><tr><td>Mã hồ sơ</td><td colspan="100000000" rowspan="100000000">x</td><td>y</td></tr><tr><td>KG-1</td></tr></table>`), OpenOptions{},

@@ -141,7 +141,7 @@ func compareReaders(p string) (int, error) {
 	if checkZip(&zr.Reader, opt) != nil {
 		return 0, nil
 	}
-	book, err := openBook(zr, p, opt, stamp)
+	book, err := openBook(&zr.Reader, nil, p, opt, stamp)
 	if errors.Is(err, errNotPlain) {
 		return 0, nil
 	}

@@ -135,6 +135,8 @@ func (o OpenOptions) maxZipEntries() int {
 
 func (o OpenOptions) maxTokenBytes() int { return max(8<<20, 32*o.MaxCellBytes) }
 
+func (o OpenOptions) maxExcelizeBytes() int64 { return o.MaxMemoryBytes / 256 }
+
 // limits are the bounds of the budget that a reader of rows keeps to.
 type limits struct {
 	cell  int // a cell's text is cut to this many bytes (MaxCellBytes)
