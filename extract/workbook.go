@@ -118,11 +118,14 @@ const DefaultMaxMemoryBytes = 256 << 20
 //   - the decrypted package of an encrypted workbook: a quarter of the
 //     budget for the encrypted file (decrypting takes about three times
 //     its size, for a moment);
-//   - the zip directory of a package: an eighth (maxZipEntries).
+//   - the zip directory of a package: an eighth (maxZipEntries);
+//   - a package that excelize opens (one the project's reader does not
+//     take), inflated: a 256th (maxExcelizeBytes), for excelize holds its
+//     parts as structures some eighty times their size.
 //
 // A cell longer than MaxCellBytes is cut as it is read (cutCell), and one
 // tag or run of text that a reader must hold whole (an XML tag, an HTML
-// token, a CSV line) may take maxTokenBytes.
+// token, a CSV line or record) may take maxTokenBytes.
 func (o OpenOptions) maxStringsBytes() int64 { return o.MaxMemoryBytes / 2 }
 
 func (o OpenOptions) maxRowBytes() int { return int(min(o.MaxMemoryBytes/64, math.MaxInt32)) }
