@@ -61,6 +61,7 @@ type Extract struct {
 	MaxXMLBytes      int64  `mapstructure:"max_xml_bytes"`
 	MaxCellBytes     int    `mapstructure:"max_cell_bytes"`
 	MaxBlankRows     int    `mapstructure:"max_blank_rows"`
+	MaxMemoryBytes   int64  `mapstructure:"max_memory_bytes"` // what reading one file may hold in memory
 	Workers          int    `mapstructure:"workers"`
 	RetryFailedFiles bool   `mapstructure:"retry_failed_files"`
 }
@@ -132,11 +133,12 @@ var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | 
 func Defaults() Config {
 	return Config{
 		Extract: Extract{
-			MaxUnzipBytes: 2 << 30,
-			MaxXMLBytes:   16 << 20,
-			MaxCellBytes:  32 << 10,
-			MaxBlankRows:  10000,
-			Workers:       0,
+			MaxUnzipBytes:  2 << 30,
+			MaxXMLBytes:    16 << 20,
+			MaxCellBytes:   32 << 10,
+			MaxBlankRows:   10000,
+			MaxMemoryBytes: 256 << 20,
+			Workers:        0,
 		},
 		DuckDB: DuckDB{StorageVersion: "v1.0.0", MemoryLimit: "128MB"},
 		Log:    Log{Level: "info", Format: "text"},
@@ -163,6 +165,7 @@ func keys(d Config) map[string]any {
 		"extract.max_xml_bytes":      d.Extract.MaxXMLBytes,
 		"extract.max_cell_bytes":     d.Extract.MaxCellBytes,
 		"extract.max_blank_rows":     d.Extract.MaxBlankRows,
+		"extract.max_memory_bytes":   d.Extract.MaxMemoryBytes,
 		"extract.workers":            d.Extract.Workers,
 		"extract.retry_failed_files": d.Extract.RetryFailedFiles,
 		"duckdb.memory_limit":        d.DuckDB.MemoryLimit,
@@ -350,6 +353,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Extract.MaxCellBytes <= 0 {
 		return bad("extract.max_cell_bytes", "must be positive")
+	}
+	// A row must hold a few cells of the largest size (a row may take a
+	// sixty-fourth of the budget).
+	if least := max(16<<20, 256*int64(c.Extract.MaxCellBytes)); c.Extract.MaxMemoryBytes < least {
+		return bad("extract.max_memory_bytes", fmt.Sprintf("must be at least %d (16 MiB, and 256 × extract.max_cell_bytes)", least))
 	}
 	if c.Extract.Workers < 0 {
 		return bad("extract.workers", "must be 0 (one per core) or more")

@@ -50,6 +50,8 @@ func TestValidateNamesKey(t *testing.T) {
 		{func(c *Config) { c.Warehouse = "" }, "warehouse"},
 		{func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{func(c *Config) { c.Extract.MaxXMLBytes = c.Extract.MaxUnzipBytes + 1 }, "extract.max_xml_bytes"},
+		{func(c *Config) { c.Extract.MaxMemoryBytes = 8 << 20 }, "extract.max_memory_bytes"},
+		{func(c *Config) { c.Extract.MaxCellBytes = 2 << 20 }, "extract.max_memory_bytes"},
 		{func(c *Config) { c.Extract.Workers = -1 }, "extract.workers"},
 		{func(c *Config) { c.Warehouse = other }, "warehouse"}, // a folder
 		{func(c *Config) { c.StateDir = filepath.Join(other, "file") }, "state_dir"},

@@ -8,7 +8,9 @@ import (
 // ahead runs a producer in a goroutine of its own, a few chunks of items
 // ahead of the caller, so that reading a file overlaps with what is done with
 // the items already read. Chunks start small (a header search reads a few
-// dozen rows only) and grow.
+// dozen rows only) and grow, to maxChunkRows items or aheadBytes bytes
+// (whichever comes first): what is read ahead stays a few megabytes, however
+// wide the rows.
 type ahead[T any] struct {
 	chunks  chan aheadChunk[T]
 	stop    chan struct{}
@@ -28,18 +30,20 @@ type aheadChunk[T any] struct {
 const (
 	firstChunkRows = 16
 	maxChunkRows   = 512
+	aheadBytes     = 1 << 20
 	chunksAhead    = 4
 )
 
 // startAhead runs produce, which calls emit for each item until emit returns
-// false (the caller closed the reader) and returns what stopped it. A panic
-// in produce (a reader library's bug on a malformed file) becomes the error
-// onPanic makes of it. produce owns whatever it reads until it returns.
-func startAhead[T any](produce func(emit func(T) bool) error, onPanic func(p any) error) *ahead[T] {
+// false (the caller closed the reader) and returns what stopped it; sizeOf
+// tells the bytes an item holds. A panic in produce (a reader library's bug
+// on a malformed file) becomes the error onPanic makes of it. produce owns
+// whatever it reads until it returns.
+func startAhead[T any](produce func(emit func(T) bool) error, sizeOf func(T) int, onPanic func(p any) error) *ahead[T] {
 	a := &ahead[T]{chunks: make(chan aheadChunk[T], chunksAhead), stop: make(chan struct{})}
 	go func() {
 		defer close(a.chunks)
-		size := firstChunkRows
+		size, bytes := firstChunkRows, 0
 		items := make([]T, 0, size)
 		send := func(c aheadChunk[T]) bool {
 			select {
@@ -56,13 +60,13 @@ func startAhead[T any](produce func(emit func(T) bool) error, onPanic func(p any
 		}()
 		err := produce(func(v T) bool {
 			items = append(items, v)
-			if len(items) < size {
+			if bytes += sizeOf(v); len(items) < size && bytes < aheadBytes {
 				return true
 			}
 			if !send(aheadChunk[T]{items: items}) {
 				return false
 			}
-			size = min(2*size, maxChunkRows)
+			size, bytes = min(2*size, maxChunkRows), 0
 			items = make([]T, 0, size)
 			return true
 		})
@@ -134,7 +138,7 @@ func prefetch(inner RowReader) *prefetchRows {
 		for inner.Next() {
 			r := inner.Row() // its cells are reused by the next row: copy them
 			if len(arena)+len(r.Cells) > cap(arena) {
-				arena = make([]string, 0, max(4096, 64*len(r.Cells)))
+				arena = make([]string, 0, max(4096, 4*len(r.Cells)))
 			}
 			start := len(arena)
 			arena = append(arena, r.Cells...)
@@ -143,7 +147,7 @@ func prefetch(inner RowReader) *prefetchRows {
 			}
 		}
 		return inner.Err()
-	}, func(p any) error {
+	}, func(r Row) int { return cellsSize(r.Cells) }, func(p any) error {
 		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
 		// not an error at all, and no cause a caller should test for.
 		return fmt.Errorf("%w: tệp hỏng, trình đọc gặp lỗi nội bộ / malformed file (reader panic: %v)", ErrUnreadable, p)
@@ -161,3 +165,12 @@ func (p *prefetchRows) Err() error { return p.ahead.err }
 
 // Close stops the reading goroutine and closes the inner reader.
 func (p *prefetchRows) Close() error { return p.ahead.closeWith(p.inner) }
+
+// cellsSize is the memory a row's cells hold: their text and a slot each.
+func cellsSize(cells []string) int {
+	n := cellSlot * len(cells)
+	for _, c := range cells {
+		n += len(c)
+	}
+	return n
+}

@@ -39,6 +39,17 @@ func cleanCells(dst, src []string, max int, fixUTF8 bool) (cells []string, cut, 
 	return dst, cut, bad
 }
 
+// cutCell is the text of a cell that a reader cut as it read it (keeping
+// more than max bytes of it, or text whose escapes it decoded afterwards):
+// its first max bytes, whole characters, and CutMarker — what cleanCells
+// makes of a longer cell, so that it counts and keeps it as it is.
+func cutCell(s string, max int) string {
+	if len(s) > max {
+		s = truncateUTF8(s, max)
+	}
+	return s + CutMarker
+}
+
 func truncateUTF8(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--

@@ -87,7 +87,7 @@ func (b *csvBook) Rows(string) (RowReader, error) {
 	} else if dec := decoder(b.enc); dec != nil {
 		src = transform.NewReader(br, dec)
 	}
-	lim := &lineLimit{r: src, max: max(8<<20, 32*b.opt.withDefaults().MaxCellBytes)}
+	lim := &lineLimit{r: src, max: b.opt.withDefaults().maxTokenBytes(), comma: byte(b.comma)}
 	r := csv.NewReader(lim)
 	r.Comma = b.comma
 	r.FieldsPerRecord = -1
@@ -105,33 +105,56 @@ func skipBOM(r *bufio.Reader) io.Reader {
 
 // lineLimit fails a read that goes on for more than max bytes without a line
 // break: a CSV "line" of a gigabyte is not a table, and encoding/csv would
-// hold all of it in memory.
+// hold all of it in memory. It fails as well a record (the text read since
+// mark, whose lines a quoted field may join) of more than max bytes or with
+// more than maxColumns delimiters: encoding/csv holds a record whole, and
+// each of its fields costs more than the byte that ends it.
 type lineLimit struct {
-	r   io.Reader
-	max int
-	run int
-	hit bool
+	r      io.Reader
+	max    int
+	comma  byte
+	run    int // bytes since the last line break
+	rec    int // bytes since the mark
+	commas int // delimiters since the mark
+	hit    error
 }
+
+var (
+	errLineTooLong   = errors.New("line too long")
+	errRecordTooLong = errors.New("record too long")
+	errTooManyFields = errors.New("too many fields")
+)
+
+// mark starts a record: the reader has returned the ones before.
+func (l *lineLimit) mark() { l.rec, l.commas = 0, 0 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	if i := bytes.LastIndexByte(p[:n], '\n'); i >= 0 {
 		if bytes.IndexByte(p[:n], '\n')+l.run > l.max {
-			l.hit = true
-			return 0, errLineTooLong
+			l.hit = errLineTooLong
+			return 0, l.hit
 		}
 		l.run = n - i - 1
 	} else {
 		l.run += n
 	}
 	if l.run > l.max {
-		l.hit = true
-		return 0, errLineTooLong
+		l.hit = errLineTooLong
+		return 0, l.hit
+	}
+	l.rec += n
+	l.commas += bytes.Count(p[:n], []byte{l.comma})
+	switch {
+	case l.rec > l.max:
+		l.hit = errRecordTooLong
+		return 0, l.hit
+	case l.commas > maxColumns:
+		l.hit = errTooManyFields
+		return 0, l.hit
 	}
 	return n, err
 }
-
-var errLineTooLong = errors.New("line too long")
 
 type csvRows struct {
 	f     *os.File
@@ -160,14 +183,23 @@ func (c *csvRows) Next() (ok bool) {
 		return false
 	}
 	if err != nil {
-		if c.lim.hit {
+		size := byteSize(uint64(c.lim.max))
+		switch c.lim.hit {
+		case errLineTooLong:
 			c.err = fmt.Errorf("%w: một dòng CSV dài hơn %s (sau dòng %d) — không phải bảng dữ liệu / a CSV line longer than %s (after line %d): not a table",
-				ErrTooLarge, byteSize(uint64(c.lim.max)), c.num, byteSize(uint64(c.lim.max)), c.num)
-		} else {
+				ErrTooLarge, size, c.num, size, c.num)
+		case errRecordTooLong:
+			c.err = fmt.Errorf("%w: một bản ghi CSV dài hơn %s (sau dòng %d; dấu ngoặc kép không đóng?) — không phải bảng dữ liệu / a CSV record longer than %s (after line %d; a quote that never closes?): not a table",
+				ErrTooLarge, size, c.num, size, c.num)
+		case errTooManyFields:
+			c.err = fmt.Errorf("%w: một bản ghi CSV có hơn %d trường (sau dòng %d) — không phải bảng dữ liệu / a CSV record of more than %d fields (after line %d): not a table",
+				ErrTooLarge, maxColumns, c.num, maxColumns, c.num)
+		default:
 			c.err = fmt.Errorf("%w: %w", ErrUnreadable, err)
 		}
 		return false
 	}
+	c.lim.mark()
 	c.num, _ = c.r.FieldPos(0)
 	if c.book.enc == EncTCVN3 {
 		for i, v := range rec {

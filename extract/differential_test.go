@@ -141,7 +141,7 @@ func compareReaders(p string) (int, error) {
 	if checkZip(&zr.Reader, opt) != nil {
 		return 0, nil
 	}
-	book, err := openBook(zr, p, opt, stamp)
+	book, err := openBook(&zr.Reader, nil, p, opt, stamp)
 	if errors.Is(err, errNotPlain) {
 		return 0, nil
 	}
@@ -229,7 +229,7 @@ func (b *packageBook) rawRows(sheet string) ([][]string, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	sr := newSheetReader(rc, b.sst, b.dates)
+	sr := newSheetReader(rc, b.sst, b.dates, b.opt.limits())
 	var rows [][]string
 	for {
 		cells, ok, err := sr.next()

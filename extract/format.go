@@ -50,12 +50,13 @@ var formats = []format{
 }
 
 var (
-	errEmptyXLSX = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnreadable)
-	errEmpty     = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnknownFormat)
-	errNotZip    = fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
-	errODS       = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
-	errODF       = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
-	errXML       = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
+	errEmptyXLSX  = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnreadable)
+	errEmpty      = fmt.Errorf("%w: tệp rỗng (0 byte) / the file is empty", ErrUnknownFormat)
+	errNotZip     = fmt.Errorf("%w: tệp hỏng hoặc không phải Excel (không phải tệp zip của xlsx) — hãy gửi lại / corrupt, or not an xlsx (zip) file: send it again", ErrUnreadable)
+	errODS        = fmt.Errorf("%w: bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) — hãy lưu lại dưới dạng .xlsx / an OpenDocument spreadsheet (.ods): save it as .xlsx", ErrUnknownFormat)
+	errODF        = fmt.Errorf("%w: tài liệu OpenDocument không phải bảng tính (văn bản, trình chiếu…) / an OpenDocument file that is not a spreadsheet (text, presentation…)", ErrUnknownFormat)
+	errOLE2Broken = fmt.Errorf("%w: tệp Office (OLE2) hỏng hoặc bị cắt cụt — hãy gửi lại / a corrupt or truncated Office (OLE2) file: send it again", ErrUnreadable)
+	errXML        = fmt.Errorf("%w: tài liệu XML không phải bảng tính Excel 2003 XML (SpreadsheetML) / an XML document that is not an Excel 2003 XML workbook (SpreadsheetML)", ErrUnknownFormat)
 )
 
 // hasPrefix matches a file whose head starts with one of the magic strings.
@@ -93,11 +94,11 @@ func refuse(err error) func(string, OpenOptions, fileStamp) (Workbook, error) {
 func openOLE2(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	switch ole2Kind(path) {
 	case "encrypted":
-		return openXLSX(path, opt, stamp, true)
+		return openEncrypted(path, opt, stamp)
 	case "xls":
 		return openXLS(path, opt, stamp)
 	case "broken":
-		return nil, fmt.Errorf("%w: tệp Office (OLE2) hỏng hoặc bị cắt cụt — hãy gửi lại / a corrupt or truncated Office (OLE2) file: send it again", ErrUnreadable)
+		return nil, errOLE2Broken
 	}
 	return nil, fmt.Errorf("%w: tệp Office dạng cũ (OLE2) không phải bảng tính / an OLE2 Office file that is not a workbook", ErrUnknownFormat)
 }

@@ -206,7 +206,7 @@ func (b *htmlBook) open(target int) (*htmlTables, error) {
 	// tokenizer would hold all of it.
 	maxBuf := max(8<<20, 32*opt.MaxCellBytes)
 	z.SetMaxBuf(maxBuf)
-	return &htmlTables{f: f, z: z, book: b, target: target, maxBuf: maxBuf, text: cellText{max: opt.MaxCellBytes}}, nil
+	return &htmlTables{f: f, z: z, book: b, target: target, maxBuf: maxBuf, maxRow: opt.maxRowBytes(), text: cellText{max: opt.MaxCellBytes}}, nil
 }
 
 // htmlTables walks the tokens of an HTML document and returns the rows of
@@ -219,6 +219,7 @@ type htmlTables struct {
 	seen   int   // tables started so far
 	stack  []int // the open tables, innermost last
 	maxBuf int
+	maxRow int    // bytes of a row's text and cell slots
 	ignore string // the raw-text element (script, style) whose text is skipped
 
 	// The target table, while it is the innermost open one.
@@ -229,6 +230,8 @@ type htmlTables struct {
 	until  []int // per column: the last row a rowspan from above covers
 	row    []string
 	width  int // cells of row in use
+	rowLen int // bytes of their text
+	tooBig error
 	text   cellText
 	space  bool   // white space is pending in text
 	value  string // the cell's own value (LibreOffice's sdval, Excel's x:num)
@@ -263,6 +266,14 @@ func (t *htmlTables) reading() bool {
 
 // step handles one token.
 func (t *htmlTables) step() error {
+	if err := t.handle(); err != nil {
+		return err
+	}
+	return t.tooBig
+}
+
+// handle handles the next token.
+func (t *htmlTables) handle() error {
 	tt := t.z.Next()
 	switch tt {
 	case html.ErrorToken:
@@ -299,6 +310,10 @@ func (t *htmlTables) step() error {
 		case "table":
 			if len(t.stack) >= maxTableDepth {
 				return fmt.Errorf("%w: trang HTML có bảng lồng nhau sâu hơn %d mức / the HTML document nests tables more than %d deep", ErrTooLarge, maxTableDepth, maxTableDepth)
+			}
+			if t.seen == maxSheets {
+				// Each table is a sheet, read from the document's start.
+				return errTooManySheets
 			}
 			t.seen++
 			t.stack = append(t.stack, t.seen)
@@ -370,7 +385,7 @@ func (t *htmlTables) step() error {
 
 func (t *htmlTables) startRow() {
 	t.tr++
-	t.inRow, t.col, t.width = true, 0, 0
+	t.inRow, t.col, t.width, t.rowLen = true, 0, 0, 0
 }
 
 // endRow finishes the open row (and its open cell): it is ready to return.
@@ -462,6 +477,17 @@ func (t *htmlTables) endCell() {
 	t.row[col] = text
 	t.width = col + 1
 	t.col = col + colspan
+	if t.rowLen += len(text); t.rowLen+cellSlot*t.width > t.maxRow && t.tooBig == nil {
+		t.tooBig = errRowTooLarge(t.maxRow).within(fmt.Sprintf("%sdòng %d", sheetVi(t.sheetName()), t.tr), fmt.Sprintf("%srow %d", sheetEn(t.sheetName()), t.tr))
+	}
+}
+
+// sheetName is the name of the sheet read: "" for a document of one table.
+func (t *htmlTables) sheetName() string {
+	if t.book.tables > 1 {
+		return "table " + strconv.Itoa(t.target)
+	}
+	return ""
 }
 
 // addText appends a text token to the open cell, its runs of white space

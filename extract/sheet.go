@@ -82,6 +82,11 @@ func (s *Scanner) Scan(wb Workbook, path string) ([]SheetHead, error) {
 		}
 		err = errors.Join(rr.Err(), rr.Close())
 		if err != nil {
+			// A file of one unnamed sheet has no sheet to name, and an
+			// error of the memory budget names its sheet and row.
+			if name == "" || asTooLarge(err) != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("sheet %q: %w", name, err)
 		}
 		layout, ok := s.Vocab.FindHeader(rows)

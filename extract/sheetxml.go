@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -22,8 +23,14 @@ import (
 // Rows come as excelize numbers them: a row missing from the XML is an empty
 // row, a row without r follows the one before, a cell without r follows the
 // cell before, and a cell is kept when it has a value or a formula.
+//
+// What it holds is bounded (see the budget in workbook.go): a cell's text
+// is cut to lim.cell bytes as it is read, and a row whose text, with its
+// cells' slots, takes more than lim.row bytes fails the sheet (tooLarge).
+// Where they are within those bounds, its cells are excelize's.
 type sheetReader struct {
 	sc      *xmlScan
+	lim     limits
 	strings *sharedStrings // nil: the workbook has none
 	dates   []bool         // by style index: a date format; nil unless the workbook is 1904-based
 	emitted int            // rows returned so far
@@ -34,6 +41,7 @@ type sheetReader struct {
 
 	vals    []byte // the current row's decoded text
 	spans   []cellSpan
+	strLen  int // bytes of the row's cells that are not in vals
 	scratch []byte
 	ftext   []byte
 	is      siBuilder
@@ -53,8 +61,8 @@ type cellSpan struct {
 	fromVals   bool
 }
 
-func newSheetReader(r io.Reader, sst *sharedStrings, dates []bool) *sheetReader {
-	return &sheetReader{sc: newXMLScan(r), strings: sst, dates: dates}
+func newSheetReader(r io.Reader, sst *sharedStrings, dates []bool, lim limits) *sheetReader {
+	return &sheetReader{sc: newXMLScan(r, lim.token), lim: lim, strings: sst, dates: dates, is: siBuilder{max: lim.cell}}
 }
 
 // next returns the cells of the next row (nil for an empty one); ok is false
@@ -123,7 +131,7 @@ func (sr *sheetReader) next() (cells []string, ok bool, err error) {
 
 // row reads the cells of a row, up to its closing tag.
 func (sr *sheetReader) row() ([]string, error) {
-	sr.vals, sr.spans = sr.vals[:0], sr.spans[:0]
+	sr.vals, sr.spans, sr.strLen = sr.vals[:0], sr.spans[:0], 0
 	col := 0
 	for {
 		if ok, next, err := sr.cellTagFast(col + 1); ok {
@@ -318,7 +326,9 @@ func (sr *sheetReader) cellBody(selfClosing bool, col int, typ string, style int
 				hasV = true
 				vStart, vEnd = len(sr.vals), len(sr.vals)
 				if !c.selfClosing {
-					if sr.vals, err = sr.sc.text(sr.vals); err != nil {
+					// A cut value keeps lim.cell bytes and a rune's more:
+					// cleanCells cuts it to lim.cell and marks it.
+					if sr.vals, _, err = sr.sc.text(sr.vals, vStart+sr.lim.cell+utf8.UTFMax); err != nil {
 						return col, err
 					}
 					vEnd = len(sr.vals)
@@ -326,7 +336,7 @@ func (sr *sheetReader) cellBody(selfClosing bool, col int, typ string, style int
 			case "f":
 				hasF = true
 				if !c.selfClosing {
-					if sr.ftext, err = sr.sc.text(sr.ftext[:0]); err != nil {
+					if sr.ftext, _, err = sr.sc.text(sr.ftext[:0], sr.lim.cell+utf8.UTFMax); err != nil {
 						return col, err
 					}
 				}
@@ -392,9 +402,31 @@ func (sr *sheetReader) cellBody(selfClosing bool, col int, typ string, style int
 		if n := len(sr.spans); n > 0 && col <= sr.spans[n-1].col {
 			sp.col = sr.spans[n-1].col + 1 // excelize appends a cell that goes back
 		}
+		if sp.col > excelize.MaxColumns {
+			return col, fmt.Errorf("%w: a cell past the last column (XFD)", errMalformedXML)
+		}
+		if !sp.fromVals {
+			sr.strLen += len(sp.s)
+		}
+		// The row's cells as they will be held: their text and a slot each
+		// up to the last.
+		if n := len(sr.vals) + sr.strLen + cellSlot*sp.col; n > sr.lim.row {
+			return col, errRowTooLarge(sr.lim.row)
+		}
 		sr.spans = append(sr.spans, sp)
 	}
 	return col, nil
+}
+
+// cellSlot is what a cell of a row costs beside its text: a string header.
+const cellSlot = 16
+
+// errRowTooLarge is the error of a row that holds more than max bytes.
+func errRowTooLarge(max int) *tooLarge {
+	return &tooLarge{
+		fmt.Sprintf("dòng chứa hơn %s chữ, quá phần của một dòng trong extract.max_memory_bytes — không phải bảng dữ liệu", byteSize(uint64(max))),
+		fmt.Sprintf("the row holds more than %s of text, more than a row's share of extract.max_memory_bytes: not a data table", byteSize(uint64(max))),
+	}
 }
 
 // fastCell reads the two shapes that nearly every cell of a large sheet
@@ -425,6 +457,10 @@ func (sr *sheetReader) fastCell(inline bool) (fast, hasV, hasIS bool, vStart, vE
 	if sr.vals, err = appendDecoded(sr.vals, text); err != nil {
 		return
 	}
+	cut := false
+	if keep := vStart + sr.lim.cell + utf8.UTFMax; len(sr.vals) > keep {
+		sr.vals, cut = sr.vals[:keep], true
+	}
 	vEnd = len(sr.vals)
 	sc.pos += len(open) + lt + len(end)
 	if !inline {
@@ -432,6 +468,9 @@ func (sr *sheetReader) fastCell(inline bool) (fast, hasV, hasIS bool, vStart, vE
 	}
 	if bytes.Contains(sr.vals[vStart:vEnd], []byte("_x")) {
 		isText = bstrDecode(string(sr.vals[vStart:vEnd]))
+		if cut {
+			isText = cutCell(isText, sr.lim.cell)
+		}
 		sr.vals = sr.vals[:vStart]
 		return true, false, true, vStart, vStart, isText, nil
 	}
@@ -546,9 +585,11 @@ func (sr *sheetReader) finish() (complete bool, err error) {
 // siBuilder reads a string item (<si> of the shared strings, <is> of an
 // inline string) as excelize's xlsxSI.String does: the text of its last
 // direct <t>, then the text of each rich-text run's last <t>; phonetic runs
-// left out; _xHHHH_ escapes decoded.
+// left out; _xHHHH_ escapes decoded. A string longer than max bytes is cut
+// as it is read (cutCell).
 type siBuilder struct {
 	t, run, out []byte
+	max         int
 }
 
 func (b *siBuilder) read(sc *xmlScan, end string) (string, error) {
@@ -557,6 +598,8 @@ func (b *siBuilder) read(sc *xmlScan, end string) (string, error) {
 	inRun := -1 // depth of the open <r>, or -1
 	skip := -1  // depth of the open <rPh>, or -1
 	var hasRun bool
+	keep := b.max + utf8.UTFMax
+	var tCut, runCut, outCut bool // text left out of t, run, out
 	for {
 		t, ok, err := sc.next()
 		if err != nil {
@@ -573,7 +616,9 @@ func (b *siBuilder) read(sc *xmlScan, end string) (string, error) {
 			depth--
 			if depth == inRun {
 				inRun = -1
-				b.out = append(b.out, b.run...)
+				room := max(keep-len(b.out), 0)
+				outCut = outCut || runCut || len(b.run) > room
+				b.out = append(b.out, b.run[:min(len(b.run), room)]...)
 			}
 			if depth == skip {
 				skip = -1
@@ -582,9 +627,9 @@ func (b *siBuilder) read(sc *xmlScan, end string) (string, error) {
 		}
 		if t.selfClosing {
 			if name == "t" && skip < 0 && depth == 0 {
-				b.t = b.t[:0]
+				b.t, tCut = b.t[:0], false
 			} else if name == "t" && skip < 0 && inRun >= 0 && depth == inRun+1 {
-				b.run = b.run[:0]
+				b.run, runCut = b.run[:0], false
 			}
 			continue
 		}
@@ -594,24 +639,31 @@ func (b *siBuilder) read(sc *xmlScan, end string) (string, error) {
 			skip = depth
 		case name == "r" && depth == 0:
 			inRun, hasRun = depth, true
-			b.run = b.run[:0]
+			b.run, runCut = b.run[:0], false
 		case name == "t" && depth == 0:
-			if b.t, err = sc.text(b.t[:0]); err != nil {
+			if b.t, tCut, err = sc.text(b.t[:0], keep); err != nil {
 				return "", err
 			}
 		case name == "t" && inRun >= 0 && depth == inRun+1:
-			if b.run, err = sc.text(b.run[:0]); err != nil {
+			if b.run, runCut, err = sc.text(b.run[:0], keep); err != nil {
 				return "", err
 			}
 		}
 		depth++
 	}
+	var s string
+	cut := tCut
 	if !hasRun {
-		return bstrDecode(string(b.t)), nil
+		s = bstrDecode(string(b.t))
+	} else {
+		cut = cut || outCut
+		t := make([]byte, 0, len(b.t)+len(b.out))
+		s = bstrDecode(string(append(append(t, b.t...), b.out...)))
 	}
-	s := make([]byte, 0, len(b.t)+len(b.out))
-	s = append(append(s, b.t...), b.out...)
-	return bstrDecode(string(s)), nil
+	if cut {
+		s = cutCell(s, b.max)
+	}
+	return s, nil
 }
 
 // bstrDecode decodes the _xHHHH_ escapes of OOXML strings (_x000D_ for a

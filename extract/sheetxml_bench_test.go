@@ -28,7 +28,7 @@ func BenchmarkSheetReader(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer zr.Close()
-		book, err := openBook(zr, p, opt, stamp)
+		book, err := openBook(&zr.Reader, nil, p, opt, stamp)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func BenchmarkSheetReader(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer zr.Close()
-		book, err := openBook(zr, p, opt, stamp)
+		book, err := openBook(&zr.Reader, nil, p, opt, stamp)
 		if err != nil {
 			b.Fatal(err)
 		}

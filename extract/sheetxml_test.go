@@ -68,7 +68,7 @@ func TestSheetReaderShapes(t *testing.T) {
 		`<row><c r="A3" t="inlineStr"><is><r><t>x_x000D_</t></r><r><t>y</t></r><rPh><t>z</t></rPh></is></c><c r="C3"><f>SUM(A1:B1)</f></c></row>` +
 		`<row r="4"><c r="C4"><v>1</v></c><c r="A4"><v>2</v></c></row>` +
 		`</sheetData></worksheet>`
-	sr := newSheetReader(strings.NewReader(x), nil, nil)
+	sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
 	var got []string
 	for {
 		cells, ok, err := sr.next()

@@ -98,7 +98,7 @@ func (b *xmlBook) open(target int) (*xmlSheets, error) {
 		}
 		return e.NewDecoder().Reader(r), nil
 	}
-	return &xmlSheets{f: f, d: d, g: g, book: b, target: target, text: cellText{max: opt.MaxCellBytes}}, nil
+	return &xmlSheets{f: f, d: d, g: g, book: b, target: target, maxRow: opt.maxRowBytes(), text: cellText{max: opt.MaxCellBytes}}, nil
 }
 
 // tokenGuard bounds the bytes that one XML token may take: encoding/xml
@@ -160,6 +160,8 @@ type xmlSheets struct {
 	until    []int
 	row      []string
 	width    int
+	rowLen   int    // bytes of the row's text
+	maxRow   int    // bytes of a row's text and cell slots
 	cell     [3]int // the open cell's column, MergeAcross, MergeDown
 	typ      string // its Data's ss:Type
 	text     cellText
@@ -256,6 +258,10 @@ func (x *xmlSheets) start(t xml.StartElement) error {
 	case x.depth == 1:
 		x.workbook = ss && t.Name.Local == "Workbook"
 	case ss && t.Name.Local == "Worksheet" && x.depth == 2:
+		if x.seen == maxSheets {
+			// Each worksheet is read from the document's start.
+			return errTooManySheets
+		}
 		name, _ := ssAttr(t, "Name")
 		x.names = append(x.names, name)
 		x.in = x.seen == x.target
@@ -276,7 +282,7 @@ func (x *xmlSheets) start(t xml.StartElement) error {
 		}
 		// ss:Span rows after this one share its formatting and hold no
 		// cells: the next row comes after them.
-		x.rowDepth, x.rowNum, x.rowSpan, x.col, x.width = x.depth, n, span, 0, 0
+		x.rowDepth, x.rowNum, x.rowSpan, x.col, x.width, x.rowLen = x.depth, n, span, 0, 0, 0
 	case ss && t.Name.Local == "Cell" && x.rowDepth > 0 && x.cellAt == 0:
 		// The next free column: the one after the last cell (and its
 		// MergeAcross), past the columns that MergeDown cells above cover.
@@ -317,7 +323,7 @@ func (x *xmlSheets) end() error {
 	case x.dataAt:
 		x.dataAt = 0
 	case x.cellAt:
-		x.endCell()
+		return x.endCell()
 	case x.rowDepth:
 		x.cellAt, x.dataAt, x.rowDepth = 0, 0, 0
 		x.out, x.outN, x.ready = x.row[:x.width], x.rowNum, true
@@ -334,8 +340,8 @@ func (x *xmlSheets) end() error {
 }
 
 // endCell places the open cell's value and records the rows its MergeDown
-// covers.
-func (x *xmlSheets) endCell() {
+// covers; a row grown past its share of the budget is an error.
+func (x *xmlSheets) endCell() error {
 	x.cellAt, x.dataAt = 0, 0
 	col, across, down := x.cell[0], x.cell[1], x.cell[2]
 	if down > 0 {
@@ -348,7 +354,7 @@ func (x *xmlSheets) endCell() {
 	}
 	text := ssValue(x.typ, string(x.text.b))
 	if text == "" {
-		return
+		return nil
 	}
 	for len(x.row) < col {
 		x.row = append(x.row, "")
@@ -358,6 +364,11 @@ func (x *xmlSheets) endCell() {
 	}
 	x.row[col-1] = text
 	x.width = col
+	if x.rowLen += len(text); x.rowLen+cellSlot*x.width > x.maxRow {
+		name := x.book.sheets[x.target]
+		return errRowTooLarge(x.maxRow).within(fmt.Sprintf("trang %q dòng %d", name, x.rowNum), fmt.Sprintf("sheet %q row %d", name, x.rowNum))
+	}
+	return nil
 }
 
 // ssValue is a Data element's text as the xlsx reader returns the same

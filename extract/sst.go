@@ -5,56 +5,70 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
+	"strings"
 	"sync"
 )
 
 // sharedStrings is a workbook's shared-strings table: the strings, never
-// the XML. A small table is held in memory. A large one (its part inflates
-// to more than spillSST bytes: a million-row export re-saved by Excel or
-// LibreOffice has a 200 MB table) keeps its text in a temporary file and in
-// memory only an offset per string, the first hotBytes of text and a
-// window of the file: Excel writes a string into the table where it first
-// appears, so the strings a sheet repeats (statuses, procedures, units)
-// come early, in the held head, and the strings met once (ids, names,
-// addresses) are looked up in the order of the table, through the window.
-// A string behind the window is read on its own and kept in a small cache.
+// the XML, one after the other in one text, and the offset where each ends
+// (four bytes a string, in blocks: a table's memory grows without copies). A small table holds its text in memory. A large
+// one (its part inflates to more than spillSST bytes: a million-row export
+// re-saved by Excel or LibreOffice has a 200 MB table) keeps its text in a
+// temporary file and in memory only the offsets, the first hotBytes of
+// text and a window of the file: Excel writes a string into the table
+// where it first appears, so the strings a sheet repeats (statuses,
+// procedures, units) come early, in the held head, and the strings met
+// once (ids, names, addresses) are looked up in the order of the table,
+// through the window. A string behind the window is read on its own and
+// kept in a small cache.
+//
+// A table that would take more than its share of the memory budget
+// (OpenOptions.maxStringsBytes) fails to load; a string longer than a cell
+// may be is cut as it is read.
 type sharedStrings struct {
-	items []string // held in memory; nil when spilled
-
-	file *os.File
-	// Spilled: string i is text[end(i-1):end(i)]; end(i) is ends[i] plus
-	// 4 GiB for each index in wraps at or below i (a text of less than 4
-	// GiB has none): four bytes a string.
-	ends  []uint32
+	file *os.File // nil: the whole text is hot
+	// String i is text[end(i-1):end(i)]; end(i) is ends[i/sstBlock][i%sstBlock]
+	// plus 4 GiB for each index in wraps at or below i (a text of less
+	// than 4 GiB has none).
+	ends  [][]uint32
+	n     int // strings
 	wraps []int
 	hot   string // text[:len(hot)]
-	mu    sync.Mutex
-	win   []byte // text[winAt:winAt+len(win)]
-	winAt int64
-	cache map[int]string
+
+	mu         sync.Mutex // guards what follows: the spilled table's reads
+	win        []byte     // text[winAt:winAt+len(win)]
+	winAt      int64
+	cache      map[int]string
+	cacheBytes int
 }
 
 // The sizes of a shared-strings table (variables for the tests to make a
 // small table take every path).
 var (
-	spillSST   int64 = 32 << 20 // a part (inflated XML) larger than this spills its text
-	hotBytes   int64 = 8 << 20  // spilled: the head of the text held in memory
-	windowSize int64 = 1 << 20  // spilled: the window read ahead
-	cacheMax         = 1 << 14  // spilled: strings behind the window kept
+	spillSST      int64 = 32 << 20 // a part (inflated XML) larger than this spills its text
+	hotBytes      int64 = 8 << 20  // spilled: the head of the text held in memory
+	windowSize    int64 = 1 << 20  // spilled: the window read ahead
+	cacheMax            = 1 << 14  // spilled: strings behind the window kept
+	cacheMaxBytes       = 4 << 20  // spilled: and their bytes
 )
 
-const sstChunk = 1 << 20 // in memory, strings are cut from chunks of this size
+// sstBlock is how many end offsets a block holds.
+const sstBlock = 1 << 14
 
 // loadSharedStrings reads the <si> items of a shared-strings part. size is
-// the part's inflated size; tempDir is where a spilled table goes.
-func loadSharedStrings(r io.Reader, size int64, tempDir string) (_ *sharedStrings, err error) {
+// the part's inflated size; tempDir is where a spilled table goes; the
+// table may take budget bytes of memory, and its strings are cut to
+// lim.cell bytes.
+func loadSharedStrings(r io.Reader, size int64, tempDir string, lim limits, budget int64) (_ *sharedStrings, err error) {
 	sst := &sharedStrings{}
-	counted := false
 	var w *bufio.Writer
 	var off int64
-	var hot []byte
-	if size > spillSST {
+	var text strings.Builder // the hot text
+	// A table spills when its part is larger than spillSST or than its
+	// share of the budget.
+	held := size
+	if size > min(spillSST, budget/2) {
+		held = min(hotBytes, budget/4)
 		if sst.file, err = os.CreateTemp(tempDir, "cchc-sst-"); err != nil {
 			return nil, fmt.Errorf("shared strings: %w", err)
 		}
@@ -67,21 +81,12 @@ func loadSharedStrings(r io.Reader, size int64, tempDir string) (_ *sharedString
 			sst.Close()
 		}
 	}()
-	// In memory, the strings are cut from one string per chunk: one
-	// allocation per megabyte rather than one per string.
-	var chunk []byte
-	var bounds []int // ends of the pending strings in chunk
-	flush := func() {
-		s := string(chunk)
-		start := 0
-		for _, end := range bounds {
-			sst.items = append(sst.items, s[start:end])
-			start = end
-		}
-		chunk, bounds = chunk[:0], bounds[:0]
-	}
-	sc := newXMLScan(r)
-	var b siBuilder
+	// The text held is no longer than the XML it comes from: it is
+	// allocated once.
+	text.Grow(int(held))
+	maxStrings := max(budget-held, 0) / 4
+	sc := newXMLScan(r, lim.token)
+	b := siBuilder{max: lim.cell}
 	for {
 		t, ok, err := sc.next()
 		if err != nil {
@@ -89,16 +94,6 @@ func loadSharedStrings(r io.Reader, size int64, tempDir string) (_ *sharedString
 		}
 		if !ok {
 			break
-		}
-		if !t.closing && !counted && string(t.name) == "sst" {
-			// The table's own count sizes the offsets: no growth by doubling.
-			counted = true
-			if v, ok, _ := attr(t.attrs, "uniqueCount", nil); ok && size > spillSST {
-				if n, err := strconv.Atoi(string(v)); err == nil && n > 0 {
-					sst.ends = make([]uint32, 0, min(int64(n), size/8))
-				}
-			}
-			continue
 		}
 		if t.closing || string(t.name) != "si" {
 			continue
@@ -109,23 +104,25 @@ func loadSharedStrings(r io.Reader, size int64, tempDir string) (_ *sharedString
 				return nil, err
 			}
 		}
+		if int64(sst.n) >= maxStrings {
+			return nil, errStringsTooLarge(sst.n, budget)
+		}
+		if off < held {
+			text.WriteString(s[:min(int64(len(s)), held-off)])
+		}
 		if w != nil {
-			if off < hotBytes {
-				hot = append(hot, s...)
-			}
 			w.WriteString(s)
-			if (off+int64(len(s)))>>32 != off>>32 {
-				sst.wraps = append(sst.wraps, len(sst.ends))
-			}
-			off += int64(len(s))
-			sst.ends = append(sst.ends, uint32(off))
-			continue
 		}
-		if len(chunk)+len(s) > sstChunk && len(bounds) > 0 {
-			flush()
+		if (off+int64(len(s)))>>32 != off>>32 {
+			sst.wraps = append(sst.wraps, sst.n)
 		}
-		chunk = append(chunk, s...)
-		bounds = append(bounds, len(chunk))
+		off += int64(len(s))
+		if sst.n%sstBlock == 0 {
+			sst.ends = append(sst.ends, make([]uint32, 0, sstBlock))
+		}
+		last := len(sst.ends) - 1
+		sst.ends[last] = append(sst.ends[last], uint32(off))
+		sst.n++
 	}
 	if err := sc.readErr(); err != nil {
 		return nil, err
@@ -134,26 +131,24 @@ func loadSharedStrings(r io.Reader, size int64, tempDir string) (_ *sharedString
 		if err := w.Flush(); err != nil {
 			return nil, fmt.Errorf("shared strings: %w", err)
 		}
-		sst.hot = string(hot)
-		return sst, nil
 	}
-	flush()
+	sst.hot = text.String()
 	return sst, nil
+}
+
+// errStringsTooLarge is the error of a table of more than n strings,
+// beyond its budget.
+func errStringsTooLarge(n int, budget int64) error {
+	return &tooLarge{
+		fmt.Sprintf("bảng chuỗi dùng chung có hơn %d chuỗi, cần hơn %s bộ nhớ (nửa extract.max_memory_bytes)", n, byteSize(uint64(budget))),
+		fmt.Sprintf("the shared strings hold more than %d strings and would need more than %s of memory (half of extract.max_memory_bytes)", n, byteSize(uint64(budget))),
+	}
 }
 
 // get returns string i; false when the table has no such string. It is
 // safe for concurrent use.
 func (s *sharedStrings) get(i int) (string, bool) {
-	if s == nil || i < 0 {
-		return "", false
-	}
-	if s.file == nil {
-		if i >= len(s.items) {
-			return "", false
-		}
-		return s.items[i], true
-	}
-	if i >= len(s.ends) {
+	if s == nil || i < 0 || i >= s.n {
 		return "", false
 	}
 	var start int64
@@ -171,6 +166,9 @@ func (s *sharedStrings) get(i int) (string, bool) {
 	}
 	if v, ok := s.cache[i]; ok {
 		return v, true
+	}
+	if s.file == nil {
+		return "", false
 	}
 	if start >= s.winAt+int64(len(s.win)) {
 		// Ahead of the window: the window moves there.
@@ -191,17 +189,19 @@ func (s *sharedStrings) get(i int) (string, bool) {
 	if _, err := s.file.ReadAt(b, start); err != nil {
 		return "", false
 	}
-	if len(s.cache) >= cacheMax {
+	if len(s.cache) >= cacheMax || s.cacheBytes+len(b) > cacheMaxBytes {
 		clear(s.cache)
+		s.cacheBytes = 0
 	}
 	v := string(b)
 	s.cache[i] = v
+	s.cacheBytes += len(v)
 	return v, true
 }
 
-// end is where spilled string i ends in the text.
+// end is where string i ends in the text.
 func (s *sharedStrings) end(i int) int64 {
-	e := int64(s.ends[i])
+	e := int64(s.ends[i/sstBlock][i%sstBlock])
 	for _, w := range s.wraps {
 		if w > i {
 			break

@@ -3,6 +3,7 @@ package extract
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -70,6 +71,7 @@ type OpenOptions struct {
 	MaxXMLBytes    int64  // a worksheet larger than this is spilled to a temp file; other parts may not be larger
 	MaxCellBytes   int    // longer cells are cut (with a marker) to bound memory
 	MaxEmptyRunRow int    // stop a sheet after this many consecutive blank rows
+	MaxMemoryBytes int64  // what reading one file may hold in memory (see the budget below)
 	TempDir        string
 
 	// The size and modification time that the file had when it was hashed
@@ -94,7 +96,61 @@ func (o OpenOptions) withDefaults() OpenOptions {
 	if o.MaxEmptyRunRow <= 0 {
 		o.MaxEmptyRunRow = 10000
 	}
+	if o.MaxMemoryBytes <= 0 {
+		o.MaxMemoryBytes = DefaultMaxMemoryBytes
+	}
 	return o
+}
+
+// DefaultMaxMemoryBytes is OpenOptions.MaxMemoryBytes when it is not set.
+const DefaultMaxMemoryBytes = 256 << 20
+
+// The memory budget of reading one file. Whatever a file holds, a reader
+// keeps at most these shares of OpenOptions.MaxMemoryBytes, and a file that
+// needs more fails (ErrTooLarge) with the reason, rather than growing a
+// buffer with its input:
+//
+//   - the shared strings of a workbook: half (maxStringsBytes);
+//   - one row: a sixty-fourth (maxRowBytes). The rows held at once — the
+//     header search's first rows, the rows read ahead, the row being read
+//     and its cleaned copy — are a few dozen;
+//   - the rows read ahead of the caller: a few chunks of aheadBytes;
+//   - the decrypted package of an encrypted workbook: a quarter of the
+//     budget for the encrypted file (decrypting takes about three times
+//     its size, for a moment);
+//   - the zip directory of a package: an eighth (maxZipEntries);
+//   - a package that excelize opens (one the project's reader does not
+//     take), inflated: a 256th (maxExcelizeBytes), for excelize holds its
+//     parts as structures some eighty times their size.
+//
+// A cell longer than MaxCellBytes is cut as it is read (cutCell), and one
+// tag or run of text that a reader must hold whole (an XML tag, an HTML
+// token, a CSV line or record) may take maxTokenBytes.
+func (o OpenOptions) maxStringsBytes() int64 { return o.MaxMemoryBytes / 2 }
+
+func (o OpenOptions) maxRowBytes() int { return int(min(o.MaxMemoryBytes/64, math.MaxInt32)) }
+
+func (o OpenOptions) maxEncryptedBytes() int64 { return o.MaxMemoryBytes / 4 }
+
+func (o OpenOptions) maxZipEntries() int {
+	return int(min(o.MaxMemoryBytes/8/zipEntryCost, math.MaxInt32))
+}
+
+func (o OpenOptions) maxTokenBytes() int { return max(8<<20, 32*o.MaxCellBytes) }
+
+func (o OpenOptions) maxExcelizeBytes() int64 { return o.MaxMemoryBytes / 256 }
+
+// limits are the bounds of the budget that a reader of rows keeps to.
+type limits struct {
+	cell  int // a cell's text is cut to this many bytes (MaxCellBytes)
+	row   int // a row's text and cell slots (maxRowBytes)
+	token int // a tag or token held whole (maxTokenBytes)
+}
+
+// limits are the reader bounds of o (with its defaults).
+func (o OpenOptions) limits() limits {
+	o = o.withDefaults()
+	return limits{cell: o.MaxCellBytes, row: o.maxRowBytes(), token: o.maxTokenBytes()}
 }
 
 // CutMarker ends a cell that was longer than OpenOptions.MaxCellBytes and was

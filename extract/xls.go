@@ -54,7 +54,7 @@ type xlsBook struct {
 	xfFormat []uint16        // XF index → number format index
 	formats  map[uint16]bool // custom number formats that show dates
 	date1904 bool
-	budget   int // bytes that the shared strings may take, and an unordered sheet's cells
+	budget   int // bytes that the shared strings may take, and an unordered sheet's cells: a quarter of MaxMemoryBytes each
 	notes    notes
 }
 
@@ -78,7 +78,7 @@ func errXLSCorrupt(what string) error {
 
 func openXLS(path string, opt OpenOptions, stamp fileStamp) (_ Workbook, err error) {
 	defer recoveredReading(&err, ".xls")
-	b := &xlsBook{path: path, opt: opt, stamp: stamp, formats: map[uint16]bool{}, budget: int(min(4*opt.MaxXMLBytes, math.MaxInt32))}
+	b := &xlsBook{path: path, opt: opt, stamp: stamp, formats: map[uint16]bool{}, budget: int(min(opt.MaxMemoryBytes/4, math.MaxInt32))}
 	s, err := b.stream()
 	if err != nil {
 		return nil, err

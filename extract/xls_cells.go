@@ -16,6 +16,7 @@ type xlsRows struct {
 	row     int // the row being gathered (0-based); -1 when none
 	cells   []string
 	width   int
+	rowLen  int       // bytes of the row's text
 	back    *xlsCell  // a cell read and given back: the first of the next row
 	queue   []xlsCell // cells of a MULRK read and not yet returned
 	formula [2]int    // the cell whose string result the next STRING record holds; row -1 when none
@@ -58,14 +59,17 @@ func (r *xlsRows) next() (int, []string, error) {
 			r.back = &c
 			return n + 1, r.cells[:r.width], nil
 		}
-		r.place(c)
+		if err := r.place(c); err != nil {
+			return 0, nil, err
+		}
 	}
 }
 
-// place puts a cell into the row gathered.
-func (r *xlsRows) place(c xlsCell) {
+// place puts a cell into the row gathered; a row grown past its share of
+// the budget is an error.
+func (r *xlsRows) place(c xlsCell) error {
 	if r.row < 0 {
-		r.row, r.width = c.row, 0
+		r.row, r.width, r.rowLen = c.row, 0, 0
 	}
 	for len(r.cells) <= c.col {
 		r.cells = append(r.cells, "")
@@ -75,6 +79,10 @@ func (r *xlsRows) place(c xlsCell) {
 	}
 	r.cells[c.col] = c.text
 	r.width = max(r.width, c.col+1)
+	if r.rowLen += len(c.text); r.rowLen+cellSlot*r.width > r.book.opt.maxRowBytes() {
+		return errRowTooLarge(r.book.opt.maxRowBytes()).within(fmt.Sprintf("dòng %d", c.row+1), fmt.Sprintf("row %d", c.row+1))
+	}
+	return nil
 }
 
 // cell returns the next cell with a value; ok is false for records that
@@ -226,7 +234,7 @@ func (r *xlsRows) nextSorted() (int, []string, error) {
 			if ok {
 				r.sorted = append(r.sorted, c)
 				if size += len(c.text) + 40; size > r.book.budget {
-					return 0, nil, fmt.Errorf("%w: trang .xls ghi ô không theo thứ tự dòng và lớn hơn giới hạn (4 × extract.max_xml_bytes) / an .xls sheet whose cells are out of row order is larger than the limit (4 × extract.max_xml_bytes)", ErrTooLarge)
+					return 0, nil, fmt.Errorf("%w: trang .xls ghi ô không theo thứ tự dòng và lớn hơn giới hạn (một phần tư extract.max_memory_bytes) / an .xls sheet whose cells are out of row order is larger than the limit (a quarter of extract.max_memory_bytes)", ErrTooLarge)
 				}
 			}
 		}
@@ -243,7 +251,9 @@ func (r *xlsRows) nextSorted() (int, []string, error) {
 	row := r.sorted[0].row
 	r.row, r.width = -1, 0
 	for len(r.sorted) > 0 && r.sorted[0].row == row {
-		r.place(r.sorted[0])
+		if err := r.place(r.sorted[0]); err != nil {
+			return 0, nil, err
+		}
 		r.sorted = r.sorted[1:]
 	}
 	r.row = -1

@@ -165,7 +165,7 @@ func (c *contReader) str(rich bool) (string, error) {
 		out = string(utf16.Decode(c.units))
 	}
 	if c.budget -= len(out) + 16; c.budget < 0 {
-		return "", fmt.Errorf("%w: bảng chuỗi của tệp .xls lớn hơn giới hạn (4 × extract.max_xml_bytes) / the .xls shared strings take more than the limit (4 × extract.max_xml_bytes)", ErrTooLarge)
+		return "", fmt.Errorf("%w: bảng chuỗi của tệp .xls lớn hơn giới hạn (một phần tư extract.max_memory_bytes) / the .xls shared strings take more than the limit (a quarter of extract.max_memory_bytes)", ErrTooLarge)
 	}
 	return out, nil
 }

@@ -169,7 +169,7 @@ func TestXLSBad(t *testing.T) {
 		{"a string missing from the table", fixture.XLS(fixture.XLSOptions{SST: []string{"a"}}, fixture.XLSSheet{Name: "S", Records: []fixture.BIFF{fixture.XLSLabelSST(0, 0, 0, 7)}}),
 			OpenOptions{}, ErrUnreadable, "string 7 is not in the shared strings"},
 		{"shared strings over the budget", fixture.XLS(fixture.XLSOptions{SST: []string{strings.Repeat("x", 3000), strings.Repeat("y", 3000)}}, fixture.XLSSheet{Name: "S"}),
-			OpenOptions{MaxXMLBytes: 1000}, ErrTooLarge, "the .xls shared strings take more than the limit"},
+			OpenOptions{MaxMemoryBytes: 4000}, ErrTooLarge, "the .xls shared strings take more than the limit"},
 		{"cut off", good[:600], OpenOptions{}, ErrUnreadable, "a corrupt or truncated Office (OLE2) file"},
 	}
 	for _, tt := range tests {

@@ -2,62 +2,192 @@ package extract
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"os"
 	"path"
+	"strconv"
 	"strings"
 
+	"github.com/richardlehane/mscfb"
 	"github.com/xuri/excelize/v2"
 )
 
-// openPackage opens the xlsx package at path. Its zip directory is read once:
-// nothing is inflated before it passed the size limits (checkZip). The
-// project's own reader (openBook) takes a plain package; excelize opens the
-// rest: there the integrity pass inflates the parts excelize streams from
-// temporary files (large worksheets and shared strings) alongside
-// excelize's own open, and the parts excelize holds in memory are checked
-// afterwards against their checksums, without inflating them again
-// (verifyHeld).
+// openPackage opens the xlsx package at path. Its zip directory is read once
+// (after its size was checked: checkZipDirectory), and nothing is inflated
+// before it passed the size limits (checkZip). The project's own reader
+// (openBook) takes a plain package; excelize opens the rest, when they are
+// small (see openZip).
 func openPackage(path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
-	zr, err := zip.OpenReader(path)
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
-	if err := checkZip(&zr.Reader, opt); err != nil {
-		zr.Close()
+	if err := checkZipDirectory(f, stamp.size, opt); err != nil {
+		f.Close()
 		return nil, err
 	}
-	book, err := openBook(zr, path, opt, stamp)
+	zr, err := zip.NewReader(f, stamp.size)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w: tệp xlsx hỏng hoặc bị cắt cụt — hãy gửi lại / corrupt or truncated xlsx (%w): send it again", ErrUnreadable, err)
+	}
+	return openZip(zr, f, path, opt, stamp, false)
+}
+
+// openZip opens the package zr, read from closer (nil: from memory), of the
+// file at p (encrypted: zr is its decrypted package); the workbook returned
+// owns closer, which is closed on an error. A package that the project's
+// reader does not take (errNotPlain: no workbook part it reads) goes to
+// excelize, which holds every part in memory as structures many times
+// their size (a styles part of 2 MiB takes 170 MiB): only when it inflates
+// to no more than maxExcelizeBytes.
+func openZip(zr *zip.Reader, closer io.Closer, p string, opt OpenOptions, stamp fileStamp, encrypted bool) (Workbook, error) {
+	closeIt := func() {
+		if closer != nil {
+			closer.Close()
+		}
+	}
+	if err := checkZip(zr, opt); err != nil {
+		closeIt()
+		return nil, err
+	}
+	book, err := openBook(zr, closer, p, opt, stamp)
 	if err == nil {
 		return book, nil
 	}
-	defer zr.Close()
+	defer closeIt()
 	if !errors.Is(err, errNotPlain) {
 		return nil, err
 	}
-	return openWithExcelize(zr, path, opt, stamp)
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+	}
+	if total > uint64(opt.maxExcelizeBytes()) {
+		size := byteSize(uint64(opt.maxExcelizeBytes()))
+		return nil, &tooLarge{
+			fmt.Sprintf("gói xlsx có cấu trúc lạ (không có phần workbook đọc được) giải nén ra hơn %s — hãy mở bằng Excel và lưu lại", size),
+			fmt.Sprintf("an xlsx package of an unusual structure (no workbook part the reader reads) that inflates to more than %s: open it in Excel and save it again", size),
+		}
+	}
+	if encrypted {
+		return openXLSX(p, opt, stamp, true)
+	}
+	return openWithExcelize(zr, p, opt, stamp)
 }
+
+// The errors of an encrypted workbook.
+var (
+	errNeedPassword  = fmt.Errorf("%w: tệp Excel được đặt mật khẩu — khai báo mật khẩu ở extract.xlsx_password (CCHC_EXTRACT_XLSX_PASSWORD) / the workbook is encrypted: set its password in extract.xlsx_password", ErrEncrypted)
+	errWrongPassword = fmt.Errorf("%w: mật khẩu ở extract.xlsx_password không mở được tệp / the password in extract.xlsx_password does not open it", ErrEncrypted)
+)
+
+// openEncrypted opens the encrypted xlsx at p: its package is decrypted in
+// memory (excelize.Decrypt) and read as any package (openZip). Decrypting
+// holds about three times the file at once: a file larger than
+// maxEncryptedBytes fails before.
+func openEncrypted(p string, opt OpenOptions, stamp fileStamp) (_ Workbook, err error) {
+	defer recovered(&err)
+	if opt.Password == "" {
+		return nil, errNeedPassword
+	}
+	if stamp.size > opt.maxEncryptedBytes() {
+		size := byteSize(uint64(opt.maxEncryptedBytes()))
+		return nil, &tooLarge{
+			fmt.Sprintf("tệp Excel đặt mật khẩu lớn hơn %s (một phần tư extract.max_memory_bytes), không giải mã trong bộ nhớ được — hãy gỡ mật khẩu và lưu lại", size),
+			fmt.Sprintf("an encrypted workbook larger than %s (a quarter of extract.max_memory_bytes) is not decrypted in memory: remove its password and save it again", size),
+		}
+	}
+	if err := checkEncryptionInfo(p); err != nil {
+		return nil, err
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	pkg, err := excelize.Decrypt(raw, &excelize.Options{Password: opt.Password})
+	raw = nil
+	if err != nil {
+		return nil, errWrongPassword
+	}
+	r := bytes.NewReader(pkg)
+	if err := checkZipDirectory(r, r.Size(), opt); err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(r, r.Size())
+	if err != nil {
+		// What a wrong password decrypts to.
+		return nil, errWrongPassword
+	}
+	return openZip(zr, nil, p, opt, stamp, true)
+}
+
+// checkEncryptionInfo refuses an encrypted workbook whose encryption header
+// (the EncryptionInfo stream: a kilobyte of XML in what Excel writes) is
+// larger than maxEncryptionInfo, or asks for more hashing rounds than the
+// format allows (10,000,000): decrypting would hold the one as structures
+// in memory, and spend minutes on the other.
+func checkEncryptionInfo(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	defer f.Close()
+	doc, err := mscfb.New(f)
+	if err != nil {
+		return errOLE2Broken
+	}
+	for e, err := doc.Next(); err == nil; e, err = doc.Next() {
+		if e.Name != "EncryptionInfo" {
+			continue
+		}
+		if e.Size > maxEncryptionInfo {
+			return fmt.Errorf("%w: phần mô tả mã hóa của tệp lớn hơn %s — không phải tệp Excel / the encryption header is larger than %s: not an Excel file", ErrUnreadable, byteSize(maxEncryptionInfo), byteSize(maxEncryptionInfo))
+		}
+		info, err := io.ReadAll(io.LimitReader(e, maxEncryptionInfo))
+		if err != nil {
+			return errOLE2Broken
+		}
+		for rest := info; ; {
+			i := bytes.Index(rest, []byte(`spinCount="`))
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(`spinCount="`):]
+			end := bytes.IndexByte(rest, '"')
+			if n, err := strconv.ParseUint(string(rest[:max(end, 0)]), 10, 64); end < 0 || err != nil || n > 10_000_000 {
+				return fmt.Errorf("%w: phần mô tả mã hóa của tệp đòi số vòng băm không hợp lệ (quá 10.000.000) — không phải tệp Excel / the encryption header asks for an invalid number of hashing rounds (beyond 10,000,000): not an Excel file", ErrUnreadable)
+			}
+		}
+	}
+	return nil
+}
+
+// maxEncryptionInfo bounds the encryption header of an encrypted workbook.
+const maxEncryptionInfo = 1 << 20
 
 // openWithExcelize opens the package zr at path with excelize, checking
 // its parts beside.
-func openWithExcelize(zr *zip.ReadCloser, path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
+func openWithExcelize(zr *zip.Reader, path string, opt OpenOptions, stamp fileStamp) (Workbook, error) {
 	type verified struct {
 		withFormulas map[string]bool
 		err          error
 	}
 	done := make(chan verified, 1)
 	go func() {
-		w, err := verifyZip(&zr.Reader, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
+		w, err := verifyZip(zr, func(_ int, f *zip.File) bool { return !heldInMemory(f, opt.MaxXMLBytes) })
 		done <- verified{w, err}
 	}()
 	wb, err := openXLSX(path, opt, stamp, false)
 	v := <-done
 	if v.err == nil && err == nil {
 		var held map[string]bool
-		held, v.err = verifyHeld(&zr.Reader, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
+		held, v.err = verifyHeld(zr, &wb.(*xlsxBook).f.Pkg, opt.MaxXMLBytes)
 		maps.Copy(v.withFormulas, held)
 	}
 	if v.err != nil {
@@ -103,9 +233,9 @@ func openXLSX(p string, opt OpenOptions, stamp fileStamp, encrypted bool) (_ Wor
 		}
 		switch {
 		case encrypted && opt.Password == "":
-			return nil, fmt.Errorf("%w: tệp Excel được đặt mật khẩu — khai báo mật khẩu ở extract.xlsx_password (CCHC_EXTRACT_XLSX_PASSWORD) / the workbook is encrypted: set its password in extract.xlsx_password", ErrEncrypted)
+			return nil, errNeedPassword
 		case errors.Is(err, excelize.ErrWorkbookPassword) || encrypted:
-			return nil, fmt.Errorf("%w: mật khẩu ở extract.xlsx_password không mở được tệp / the password in extract.xlsx_password does not open it", ErrEncrypted)
+			return nil, errWrongPassword
 		case strings.Contains(err.Error(), "unzip size"):
 			return nil, fmt.Errorf("%w: giải nén vượt giới hạn extract.max_unzip_bytes (%s) / decompresses to more than extract.max_unzip_bytes", ErrTooLarge, byteSize(uint64(opt.MaxUnzipBytes)))
 		case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, io.ErrUnexpectedEOF):
@@ -237,7 +367,7 @@ type xlsxRows struct {
 // the reader is closed; *n is the number of rows it has produced, for the
 // error of a reader's panic.
 func (r *xlsxRows) start(produce func(emit func([]string) bool) error, n *int) {
-	r.ahead = startAhead(produce, func(p any) error {
+	r.ahead = startAhead(produce, cellsSize, func(p any) error {
 		// The panic value is printed, not wrapped (%v): it is a reader's bug, often
 		// not an error at all, and no cause a caller should test for.
 		return fmt.Errorf("%w: trang %q dòng %d: tệp hỏng, trình đọc xlsx gặp lỗi nội bộ / malformed sheet (reader panic: %v)", ErrUnreadable, r.sheet, *n+1, p)

@@ -15,12 +15,19 @@ import (
 // entities and character references, CDATA, comments and processing
 // instructions; a document that is not well-formed where it looks is an
 // error (errMalformedXML), never a guess.
+//
+// Its memory is bounded whatever the input: text is decoded as it streams
+// by (into the caller's buffer, which text bounds), comments, processing
+// instructions and CDATA sections are skipped as they stream by, and the
+// buffer grows only to hold one tag whole, up to maxBuf bytes: a longer tag
+// stops the reads with a *tooLarge error (readErr).
 type xmlScan struct {
-	r    io.Reader
-	buf  []byte
-	pos  int   // the next byte to read in buf
-	err  error // what stopped the reads (io.EOF at the end)
-	tail []byte
+	r      io.Reader
+	buf    []byte
+	pos    int   // the next byte to read in buf
+	err    error // what stopped the reads (io.EOF at the end)
+	tail   []byte
+	maxBuf int
 }
 
 // xmlTag is a tag as the scanner found it: its local name (the namespace
@@ -40,8 +47,26 @@ const (
 	keepTail    = 256
 )
 
-func newXMLScan(r io.Reader) *xmlScan {
-	return &xmlScan{r: r, buf: make([]byte, 0, scanBufSize)}
+// newXMLScan scans r; a tag may take at most maxBuf bytes.
+func newXMLScan(r io.Reader, maxBuf int) *xmlScan {
+	return &xmlScan{r: r, buf: make([]byte, 0, min(scanBufSize, maxBuf)), maxBuf: maxBuf}
+}
+
+// errTagTooLong is the error of a tag longer than the scanner holds.
+func errTagTooLong(max int) error {
+	return &tooLarge{
+		fmt.Sprintf("một thẻ XML dài hơn %s — không phải bảng dữ liệu", byteSize(uint64(max))),
+		fmt.Sprintf("an XML tag longer than %s: not a data table", byteSize(uint64(max))),
+	}
+}
+
+// ended is the error of input that ends inside a construct (what): the
+// error that stopped the reads when it was no clean end.
+func (s *xmlScan) ended(what string) error {
+	if err := s.readErr(); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the input ends %s", errMalformedXML, what)
 }
 
 // fill reads more input, keeping buf[pos:]; false when there is none.
@@ -54,7 +79,12 @@ func (s *xmlScan) fill() bool {
 		s.buf, s.pos = s.buf[:n], 0
 	}
 	if len(s.buf) == cap(s.buf) {
-		s.buf = append(s.buf, make([]byte, cap(s.buf))...)[:len(s.buf)]
+		// One construct fills the buffer: only a tag is held whole.
+		if cap(s.buf) >= s.maxBuf {
+			s.err = errTagTooLong(s.maxBuf)
+			return false
+		}
+		s.buf = append(s.buf, make([]byte, min(cap(s.buf), s.maxBuf-cap(s.buf)))...)[:len(s.buf)]
 	}
 	for {
 		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
@@ -119,7 +149,7 @@ func (s *xmlScan) next() (t xmlTag, ok bool, err error) {
 		}
 		s.pos += i
 		if !s.need(2) {
-			return t, false, fmt.Errorf("%w: the input ends inside a tag", errMalformedXML)
+			return t, false, s.ended("inside a tag")
 		}
 		switch s.buf[s.pos+1] {
 		case '!', '?':
@@ -156,7 +186,7 @@ func (s *xmlScan) tag() (t xmlTag, ok bool, err error) {
 			}
 		}
 		if !s.fill() {
-			return t, false, fmt.Errorf("%w: the input ends inside a tag", errMalformedXML)
+			return t, false, s.ended("inside a tag")
 		}
 	}
 }
@@ -188,7 +218,9 @@ func (s *xmlScan) split(gt int) (t xmlTag, ok bool, err error) {
 }
 
 // skipSpecial skips the comment, CDATA section, declaration or processing
-// instruction at pos.
+// instruction at pos. A document type declaration is refused: the parts of
+// an xlsx package never have one (ECMA-376 part 2 forbids it), and its
+// entities are how an XML document makes a few bytes read as gigabytes.
 func (s *xmlScan) skipSpecial() error {
 	s.need(9)
 	b := s.buf[s.pos:]
@@ -200,20 +232,27 @@ func (s *xmlScan) skipSpecial() error {
 		end = "]]>"
 	case bytes.HasPrefix(b, []byte("<?")):
 		end = "?>"
+	case bytes.HasPrefix(b, []byte("<!DOCTYPE")):
+		return errDoctype
 	}
 	return s.skipPast(2, end)
 }
 
-// skipPast moves pos past the first end found from pos+from.
+// errDoctype is the error of a part with a document type declaration.
+var errDoctype = fmt.Errorf("%w: a document type declaration (<!DOCTYPE>, entities), which no xlsx part may have", errMalformedXML)
+
+// skipPast moves pos past the first end found from pos+from, dropping what
+// it passes as it reads on.
 func (s *xmlScan) skipPast(from int, end string) error {
 	for {
 		if i := bytes.Index(s.buf[s.pos+from:], []byte(end)); i >= 0 {
 			s.pos += from + i + len(end)
 			return nil
 		}
-		from = max(from, len(s.buf)-s.pos-len(end)+1)
+		// The end may begin in the last bytes: they are kept.
+		s.pos, from = max(s.pos+from, len(s.buf)-len(end)+1), 0
 		if !s.fill() {
-			return fmt.Errorf("%w: the input ends before %q", errMalformedXML, end)
+			return s.ended(fmt.Sprintf("before %q", end))
 		}
 	}
 }
@@ -221,29 +260,41 @@ func (s *xmlScan) skipPast(from int, end string) error {
 // text appends the character data from pos up to the next tag to dst,
 // decoded as encoding/xml decodes it (entities and character references,
 // CDATA sections, line ends folded to \n), and leaves pos at that tag.
-func (s *xmlScan) text(dst []byte) ([]byte, error) {
+// dst grows to limit bytes at most: cut reports that text was left out
+// (the rest is read, and checked, all the same).
+func (s *xmlScan) text(dst []byte, limit int) (_ []byte, cut bool, err error) {
+	add := func(b []byte, decode bool) {
+		if decode {
+			dst, err = appendDecoded(dst, b)
+		} else {
+			dst = appendLines(dst, b)
+		}
+		if len(dst) > limit {
+			dst, cut = dst[:max(limit, 0)], true
+		}
+	}
 	for {
 		b := s.buf[s.pos:]
 		lt := bytes.IndexByte(b, '<')
 		chunk := b
 		if lt >= 0 {
 			chunk = b[:lt]
-		} else if amp := bytes.LastIndexByte(b, '&'); amp >= 0 && bytes.IndexByte(b[amp:], ';') < 0 {
+		} else if amp := bytes.LastIndexByte(b, '&'); amp >= 0 && len(b)-amp < maxRef && bytes.IndexByte(b[amp:], ';') < 0 {
 			chunk = b[:amp] // an entity cut by the end of the buffer
 		}
 		if len(chunk) > 0 && chunk[len(chunk)-1] == '\r' && lt < 0 {
 			chunk = chunk[:len(chunk)-1] // \r\n cut by the end of the buffer
 		}
-		var err error
-		if dst, err = appendDecoded(dst, chunk); err != nil {
-			return dst, err
+		if add(chunk, true); err != nil {
+			return dst, cut, err
 		}
 		s.pos += len(chunk)
 		if lt < 0 {
 			if !s.fill() {
 				rest := s.buf[s.pos:]
 				s.pos = len(s.buf)
-				return appendDecoded(dst, rest)
+				add(rest, true)
+				return dst, cut, err
 			}
 			continue
 		}
@@ -251,27 +302,41 @@ func (s *xmlScan) text(dst []byte) ([]byte, error) {
 		b = s.buf[s.pos:]
 		switch {
 		case bytes.HasPrefix(b, []byte("<![CDATA[")):
-			from := 9
+			s.pos += 9
 			for {
-				if i := bytes.Index(s.buf[s.pos+from:], []byte("]]>")); i >= 0 {
-					dst = appendLines(dst, s.buf[s.pos+9:s.pos+from+i])
-					s.pos += from + i + 3
+				if i := bytes.Index(s.buf[s.pos:], []byte("]]>")); i >= 0 {
+					add(s.buf[s.pos:s.pos+i], false)
+					s.pos += i + 3
 					break
 				}
-				from = max(from, len(s.buf)-s.pos-2)
+				// The text streams on; the last bytes may begin the end,
+				// or be a \r whose \n follows.
+				n := len(s.buf) - s.pos - 2
+				if n > 0 && s.buf[s.pos+n-1] == '\r' {
+					n--
+				}
+				if n > 0 {
+					add(s.buf[s.pos:s.pos+n], false)
+					s.pos += n
+				}
 				if !s.fill() {
-					return dst, fmt.Errorf("%w: the input ends inside CDATA", errMalformedXML)
+					return dst, cut, s.ended("inside CDATA")
 				}
 			}
 		case bytes.HasPrefix(b, []byte("<!--")), bytes.HasPrefix(b, []byte("<?")):
 			if err := s.skipSpecial(); err != nil {
-				return dst, err
+				return dst, cut, err
 			}
 		default:
-			return dst, nil
+			return dst, cut, nil
 		}
 	}
 }
+
+// maxRef is longer than any entity or character reference (&#x10FFFF;):
+// an ampersand further back from the end of the buffer without its
+// semicolon is an error of the text, not a reference cut by the buffer.
+const maxRef = 16
 
 // appendLines appends raw text with its line ends folded: \r\n and \r
 // become \n, as XML requires of a parser.

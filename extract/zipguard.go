@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -188,4 +189,71 @@ func ratio(f *zip.File) uint64 {
 		return f.UncompressedSize64
 	}
 	return f.UncompressedSize64 / f.CompressedSize64
+}
+
+// zipEntryCost is what a zip directory entry costs in memory once read,
+// beside the bytes of its name (archive/zip's File and the reader's own).
+const zipEntryCost = 512
+
+// checkZipDirectory refuses, from the end of a zip file (of size bytes),
+// a directory that would take more than an eighth of the memory budget once
+// read: archive/zip reads every entry of it at once, and a file of a few
+// megabytes may list a million. A file whose end is no zip directory
+// passes: the zip reader tells what is wrong with it.
+func checkZipDirectory(r io.ReaderAt, size int64, opt OpenOptions) error {
+	entries, dirSize, ok := zipDirectorySize(r, size)
+	if !ok {
+		return nil
+	}
+	if entries > uint64(opt.maxZipEntries()) || dirSize > uint64(opt.MaxMemoryBytes/8) {
+		return &tooLarge{
+			fmt.Sprintf("gói xlsx liệt kê %d phần (%s danh mục), quá phần của danh mục zip trong extract.max_memory_bytes — không phải sổ tính", entries, byteSize(dirSize)),
+			fmt.Sprintf("the xlsx package lists %d parts (a directory of %s), more than a zip directory's share of extract.max_memory_bytes: not a workbook", entries, byteSize(dirSize)),
+		}
+	}
+	return nil
+}
+
+// zipDirectorySize reads the number of entries and the size of a zip
+// file's directory from its end record (the zip64 one when there is one),
+// as archive/zip finds them; ok is false when it finds none.
+func zipDirectorySize(r io.ReaderAt, size int64) (entries, dirSize uint64, ok bool) {
+	const endLen, locatorLen, end64Len = 22, 20, 56
+	tail := make([]byte, min(size, endLen+0xFFFF))
+	if _, err := r.ReadAt(tail, size-int64(len(tail))); err != nil && err != io.EOF {
+		return 0, 0, false
+	}
+	// The last end record whose comment fits in the file.
+	i := len(tail) - endLen
+	for ; i >= 0; i-- {
+		if string(tail[i:i+4]) == "PK\x05\x06" && i+endLen+int(binary.LittleEndian.Uint16(tail[i+20:])) <= len(tail) {
+			break
+		}
+	}
+	if i < 0 {
+		return 0, 0, false
+	}
+	d := tail[i:]
+	entries, dirSize = uint64(binary.LittleEndian.Uint16(d[10:])), uint64(binary.LittleEndian.Uint32(d[12:]))
+	if entries != 0xFFFF && dirSize != 0xFFFFFFFF && binary.LittleEndian.Uint32(d[16:]) != 0xFFFFFFFF {
+		return entries, dirSize, true
+	}
+	// A zip64 file: its locator precedes the end record.
+	at := size - int64(len(tail)) + int64(i) - locatorLen
+	loc := make([]byte, locatorLen)
+	if at < 0 {
+		return entries, dirSize, true
+	}
+	if _, err := r.ReadAt(loc, at); err != nil || string(loc[:4]) != "PK\x06\x07" {
+		return entries, dirSize, true
+	}
+	end := make([]byte, end64Len)
+	off := binary.LittleEndian.Uint64(loc[8:])
+	if off > uint64(size) {
+		return entries, dirSize, true
+	}
+	if _, err := r.ReadAt(end, int64(off)); err != nil || string(end[:4]) != "PK\x06\x06" {
+		return entries, dirSize, true
+	}
+	return binary.LittleEndian.Uint64(end[32:]), binary.LittleEndian.Uint64(end[40:]), true
 }

@@ -99,8 +99,27 @@ type SheetContext struct {
 }
 
 // rejectChunk is how many rejects a reader holds before handing them to
-// SheetContext.OnRejects.
+// SheetContext.OnRejects, and rejectBytes how many bytes of them (a reject
+// quotes its raw value, a cell of up to extract.max_cell_bytes).
 const rejectChunk = 4096
+
+// The bounds in bytes of what a dossier reader holds (variables for the
+// tests): the text of the rows of one batch, which is built in memory
+// (16,384 rows of cells of many kilobytes would be gigabytes), and the
+// rejects held before they are handed over.
+var (
+	batchBytes  = 16 << 20
+	rejectBytes = 8 << 20
+)
+
+// rowBytes is the text of a row.
+func rowBytes(r extract.Row) int {
+	n := 0
+	for _, c := range r.Cells {
+		n += len(c)
+	}
+	return n
+}
 
 // DossierReader is an array.RecordReader over the dossier rows of one sheet:
 // each Next parses rows until a batch is full. Rows that cannot be loaded become
@@ -112,6 +131,7 @@ type DossierReader struct {
 	b       *array.RecordBuilder
 	cur     arrow.RecordBatch
 	rejects []Reject
+	rejLen  int // bytes of the rejects' values and reasons
 	loaded  int
 	err     error
 	refs    atomic.Int64
@@ -222,7 +242,8 @@ func (r *DossierReader) flushRejects() bool {
 		r.err = fmt.Errorf("spool rejects: %w", err)
 		return false
 	}
-	r.rejects = r.rejects[:0]
+	clear(r.rejects) // the values they quote go with them
+	r.rejects, r.rejLen = r.rejects[:0], 0
 	return true
 }
 
@@ -290,11 +311,13 @@ func (r *DossierReader) Next() bool {
 	if r.err != nil {
 		return false
 	}
-	n := 0
-	for n < r.batch && r.rows.Next() {
-		if r.row(r.rows.Row()) {
+	n, size := 0, 0
+	for n < r.batch && size < batchBytes && r.rows.Next() {
+		row := r.rows.Row()
+		if r.row(row) {
 			n++
-		} else if len(r.rejects) >= rejectChunk && !r.flushRejects() {
+			size += rowBytes(row)
+		} else if (len(r.rejects) >= rejectChunk || r.rejLen >= rejectBytes) && !r.flushRejects() {
 			return false
 		}
 	}
@@ -476,6 +499,9 @@ func (r *DossierReader) row(row extract.Row) bool {
 	}
 	if len(p.rejects) > 0 {
 		r.rejects = append(r.rejects, p.rejects...)
+		for _, rj := range p.rejects {
+			r.rejLen += len(rj.RawValue) + len(rj.Reason)
+		}
 		return false
 	}
 

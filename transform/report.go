@@ -36,6 +36,17 @@ var UnmatchedSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "raw_value", Type: arrow.BinaryTypes.String, Nullable: true},
 }, nil)
 
+// reportBytes bounds the text of a report sheet, which is read whole: a
+// report is a few dozen lines (a variable for the tests).
+var reportBytes = 32 << 20
+
+// errReportTooLarge is the error of a report sheet of more than reportBytes.
+func errReportTooLarge(sheet string) error {
+	size := fmt.Sprintf("%d MiB", reportBytes>>20)
+	return fmt.Errorf("%w: trang %q là báo cáo nhưng có hơn %s chữ — không phải báo cáo của một đơn vị / sheet %q reads as a report but holds more than %s of text: not one unit's report",
+		extract.ErrTooLarge, sheet, size, sheet, size)
+}
+
 // reportSheet collects what a report transform finds while it reads a sheet
 // whole: its rejects (handed to SheetContext.OnRejects at the end) and notes.
 type reportSheet struct {
@@ -92,8 +103,12 @@ func ReadUnitReport(env *Env, rows *extract.DataRows, ctx SheetContext) (*Output
 	defer ub.Release()
 	var lines []indicatorLine
 	seen := map[string]int{}
+	size := 0
 	for rows.Next() {
 		r := rows.Row()
+		if size += rowBytes(r); size > reportBytes {
+			return nil, errReportTooLarge(h.Name)
+		}
 		text, raw := cell(r, "indicator_text"), cell(r, "value")
 		code, ok := env.Indicators.Match(cell(r, "indicator_code"), text)
 		if !ok {
@@ -236,8 +251,12 @@ func ReadTTHCSummary(env *Env, rows *extract.DataRows, ctx SheetContext) (*Outpu
 	out := &reportSheet{}
 	b := array.NewRecordBuilder(env.Mem, SummarySchema)
 	defer b.Release()
+	size := 0
 	for rows.Next() {
 		r := rows.Row()
+		if size += rowBytes(r); size > reportBytes {
+			return nil, errReportTooLarge(h.Name)
+		}
 		field := r.Cell(cols["field"])
 		stt := ""
 		if c, ok := cols["stt"]; ok {

@@ -120,6 +120,7 @@ type sheetRead struct {
 	rows    map[string][]map[string]any // typed rows by table
 	batches map[string]int
 	rejects []Reject
+	chunks  []int // how many rejects each call of OnRejects handed over
 	notes   []string
 	skipped map[extract.RowClass]int
 }
@@ -150,6 +151,7 @@ func readSheet(t *testing.T, env *Env, wb *memBook, path, wantKind string) sheet
 	res := sheetRead{head: h, data: map[string]bool{}, rows: map[string][]map[string]any{}, batches: map[string]int{}}
 	out, err := kind.Read(env, rows, SheetContext{FileSHA256: "sha-of-file", Head: &h, OnRejects: func(rs []Reject) error {
 		res.rejects = append(res.rejects, rs...) // rs is reused once this returns
+		res.chunks = append(res.chunks, len(rs))
 		return nil
 	}})
 	if err != nil {

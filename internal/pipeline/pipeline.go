@@ -232,6 +232,7 @@ func newStages(cfg config.Config, mem memory.Allocator, key func(config.Config) 
 		MaxXMLBytes:    cfg.Extract.MaxXMLBytes,
 		MaxCellBytes:   cfg.Extract.MaxCellBytes,
 		MaxEmptyRunRow: cfg.Extract.MaxBlankRows,
+		MaxMemoryBytes: cfg.Extract.MaxMemoryBytes,
 		TempDir:        tempDir,
 	}
 	return s, nil
