@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/thanhxuan/cchc/internal/msg"
 )
 
 // RejectSpool writes the rejects of one file to a temporary JSON-lines file as
@@ -85,8 +87,10 @@ func (s *RejectSpool) Add(rejects []Reject) error {
 		s.enc = json.NewEncoder(s.w)
 	}
 	for _, r := range rejects {
+		// The reason quotes the value, which raw_value keeps whole: a
+		// reason is a sentence to read, not a second copy of a long cell.
 		l := rejectLine{FilePath: s.path, FileSHA256: s.sha, Sheet: optString(r.Sheet), ColumnName: optString(r.Column),
-			RawValue: optString(r.RawValue), ReasonCode: r.Code, Reason: r.Reason, RunID: optString(s.runID)}
+			RawValue: optString(r.RawValue), ReasonCode: r.Code, Reason: msg.Clip(r.Reason, msg.Max), RunID: optString(s.runID)}
 		if r.Row > 0 {
 			row := r.Row
 			l.RowNumber = &row
@@ -119,8 +123,13 @@ func (s *RejectSpool) Finish() (string, error) {
 	return s.f.Name(), nil
 }
 
+// spoolChunk is how many rejects a batch read back from a spool holds: a
+// reject's value may be a long cell (up to extract.max_cell_bytes), so that
+// a batch stays within a few MiB.
+const spoolChunk = 256
+
 // Reader reads the spool back, after Finish, as record batches of
-// RejectSchema, a few thousand rejects at a time: a million rejects cost a
+// RejectSchema, a few hundred rejects at a time: a million rejects cost a
 // batch of memory, not a million. The caller releases the reader; nil when
 // no reject was written.
 func (s *RejectSpool) Reader(mem memory.Allocator) (array.RecordReader, error) {
@@ -131,7 +140,7 @@ func (s *RejectSpool) Reader(mem memory.Allocator) (array.RecordReader, error) {
 		return nil, err
 	}
 	return array.NewJSONReader(bufio.NewReaderSize(s.f, 1<<16), RejectSchema,
-		array.WithAllocator(mem), array.WithChunk(rejectChunk)), nil
+		array.WithAllocator(mem), array.WithChunk(spoolChunk)), nil
 }
 
 // Len returns the number of rejects written.

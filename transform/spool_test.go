@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"maps"
 	"os"
@@ -13,7 +14,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -184,5 +187,38 @@ func TestRejectSpoolNoRunID(t *testing.T) {
 	}
 	if v, ok := l["run_id"]; !ok || v != nil {
 		t.Errorf("run_id = %v (present %v), want null", v, ok)
+	}
+}
+
+// TestRejectSpoolLongValue: a reject keeps a long value whole in raw_value,
+// but its reason, which quotes the value, stays a sentence to read.
+func TestRejectSpoolLongValue(t *testing.T) {
+	s := NewRejectSpool(t.TempDir(), "a.csv", "sha", "")
+	defer s.Close()
+	long := strings.Repeat("Fax", 10000)
+	if err := s.Add([]Reject{{Row: 2, Column: "channel", RawValue: long, Code: "unknown_channel",
+		Reason: fmt.Sprintf("hình thức nộp %q không có trong danh mục / unknown channel", long)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rr, err := s.Reader(mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	if !rr.Next() {
+		t.Fatalf("no batch: %v", rr.Err())
+	}
+	b := rr.RecordBatch()
+	value, reason := b.Column(5).(*array.String).Value(0), b.Column(7).(*array.String).Value(0)
+	if value != long {
+		t.Errorf("raw_value: %d bytes, want the whole %d", len(value), len(long))
+	}
+	if n := utf8.RuneCountInString(reason); n > 500 || !strings.HasPrefix(reason, "hình thức nộp \"FaxFax") {
+		t.Errorf("reason of %d characters: %.80s…", n, reason)
 	}
 }
