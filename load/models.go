@@ -447,18 +447,19 @@ func buildModel(ctx context.Context, db *sql.DB, m *Model) Result {
 	for _, c := range cols {
 		stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", m.Name, c, QuoteLiteral(m.Columns[c])))
 	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			r.Err = err
-			r.Duration = time.Since(start)
-			return r
+	// One transaction: the model and its comments appear together, and
+	// DuckDB commits a catalog change once rather than once per comment.
+	r.Err = Tx(ctx, db, func(conn *sql.Conn) error {
+		for _, s := range stmts {
+			if _, err := conn.ExecContext(ctx, s); err != nil {
+				return err
+			}
 		}
-	}
-	if m.Materialized == "table" {
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&r.Rows); err != nil {
-			r.Err = err
+		if m.Materialized == "table" {
+			return conn.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(&r.Rows)
 		}
-	}
+		return nil
+	})
 	r.Duration = time.Since(start)
 	return r
 }

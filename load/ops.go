@@ -6,8 +6,8 @@ import (
 	"database/sql"
 	_ "embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -67,11 +67,9 @@ func NewRunID() string {
 func Millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // RecordRun appends the run, its files, models and data tests to the ops
-// tables, creating them on first use.
+// tables, creating them on first use, in one transaction: all of it or,
+// on an error, none.
 func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
-	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
-		return fmt.Errorf("ops tables: %w", err)
-	}
 	status, msg := "published", any(nil)
 	if r.Err != nil {
 		status, msg = "failed", r.Err.Error()
@@ -82,13 +80,19 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 	}
 	count := map[string]int{}
 	var loaded, rejected int64
+	var files [][]any
 	for _, f := range r.Files {
 		count[f.Status]++
 		loaded += f.Rows
 		rejected += f.Rejected
+		if f.Status != StatusSkipped {
+			files = append(files, []any{r.RunID, f.Path, f.Status, nullStr(f.Kind), f.Rows, f.Rejected, nullStr(f.Message)})
+		}
 	}
 	var models, tests, testsFailed, testsWarned int
+	var modelRows, testRows [][]any
 	for _, m := range r.Models {
+		st, e := "ok", any(nil)
 		switch {
 		case m.Kind == "model":
 			models++
@@ -101,27 +105,6 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 		default:
 			tests++
 		}
-	}
-	_, err := db.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, ended_at, status, error,
-		files_loaded, files_failed, files_duplicate, files_skipped, rows_loaded, rows_rejected, kpi_rows,
-		duration_ms, models_built, tests_run, tests_failed, tests_warned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.RunID, LocalWall(r.Started), LocalWall(ended), status, msg,
-		count[StatusLoaded], count[StatusFailed], count[StatusDuplicate], count[StatusSkipped],
-		loaded, rejected, r.KPIRows, Millis(ended.Sub(r.Started)), models, tests, testsFailed, testsWarned)
-	if err != nil {
-		return fmt.Errorf("ops.runs: %w", err)
-	}
-	var errs []error
-	for _, f := range r.Files {
-		if f.Status == StatusSkipped {
-			continue
-		}
-		_, err := db.ExecContext(ctx, `INSERT INTO ops.run_files VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.RunID, f.Path, f.Status, nullStr(f.Kind), f.Rows, f.Rejected, nullStr(f.Message))
-		errs = append(errs, err)
-	}
-	for _, m := range r.Models {
-		st, e := "ok", any(nil)
 		switch {
 		case m.Err != nil:
 			st, e = "failed", m.Err.Error()
@@ -129,15 +112,61 @@ func RecordRun(ctx context.Context, db *sql.DB, r RunRecord) error {
 			st, e = "warn", fmt.Sprintf("%d rows (cảnh báo / warning)", m.Rows)
 		}
 		if m.Kind == "model" {
-			_, err = db.ExecContext(ctx, `INSERT INTO ops.model_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				r.RunID, m.Name, m.Kind, m.File, Millis(m.Duration), m.Rows, st, e)
+			modelRows = append(modelRows, []any{r.RunID, m.Name, m.Kind, m.File, Millis(m.Duration), m.Rows, st, e})
 		} else {
-			_, err = db.ExecContext(ctx, `INSERT INTO ops.test_results VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				r.RunID, m.Name, m.File, Millis(m.Duration), m.Rows, st, e)
+			testRows = append(testRows, []any{r.RunID, m.Name, m.File, Millis(m.Duration), m.Rows, st, e})
 		}
-		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	// One transaction and a statement per table: a commit, or a statement,
+	// per row of a run of a hundred files and data tests costs a tenth of a
+	// second of a re-run that takes one.
+	return Tx(ctx, db, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, opsSQL); err != nil {
+			return fmt.Errorf("ops tables: %w", err)
+		}
+		_, err := conn.ExecContext(ctx, `INSERT INTO ops.runs (run_id, started_at, ended_at, status, error,
+			files_loaded, files_failed, files_duplicate, files_skipped, rows_loaded, rows_rejected, kpi_rows,
+			duration_ms, models_built, tests_run, tests_failed, tests_warned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.RunID, LocalWall(r.Started), LocalWall(ended), status, msg,
+			count[StatusLoaded], count[StatusFailed], count[StatusDuplicate], count[StatusSkipped],
+			loaded, rejected, r.KPIRows, Millis(ended.Sub(r.Started)), models, tests, testsFailed, testsWarned)
+		if err != nil {
+			return fmt.Errorf("ops.runs: %w", err)
+		}
+		for _, t := range []struct {
+			table string
+			rows  [][]any
+		}{{"ops.run_files", files}, {"ops.model_runs", modelRows}, {"ops.test_results", testRows}} {
+			if err := insertValues(ctx, conn, t.table, t.rows); err != nil {
+				return fmt.Errorf("%s: %w", t.table, err)
+			}
+		}
+		return nil
+	})
+}
+
+// insertValues inserts rows (each a value per column of table, in order)
+// with as few statements as DuckDB's parameter count allows.
+func insertValues(ctx context.Context, conn *sql.Conn, table string, rows [][]any) error {
+	const perStatement = 100
+	for len(rows) > 0 {
+		n := min(len(rows), perStatement)
+		var q strings.Builder
+		args := make([]any, 0, n*len(rows[0]))
+		q.WriteString("INSERT INTO " + table + " VALUES ")
+		for i, row := range rows[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ") + ")")
+			args = append(args, row...)
+		}
+		if _, err := conn.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // RecordPulls adds journalled pulls to ops.source_pulls in one transaction,
@@ -180,20 +209,26 @@ func RecordPulls(ctx context.Context, db *sql.DB, runID string, recs []PullRecor
 // columns a newer version has), so that models may read them before the
 // run's history is written.
 func EnsureOps(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
-		return fmt.Errorf("ops tables: %w", err)
-	}
-	return nil
+	// In a transaction: each COMMENT of the script committed alone costs
+	// more than all of them together.
+	return Tx(ctx, db, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, opsSQL); err != nil {
+			return fmt.Errorf("ops tables: %w", err)
+		}
+		return nil
+	})
 }
 
 // RefreshOpsViews makes the freshness views (ops.source_freshness,
 // ops.unit_freshness) over the ops, raw, core and ref tables.
 func RefreshOpsViews(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, opsSQL); err != nil {
-		return fmt.Errorf("ops tables: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, opsViewsSQL); err != nil {
-		return fmt.Errorf("ops views: %w", err)
-	}
-	return nil
+	return Tx(ctx, db, func(conn *sql.Conn) error {
+		if _, err := conn.ExecContext(ctx, opsSQL); err != nil {
+			return fmt.Errorf("ops tables: %w", err)
+		}
+		if _, err := conn.ExecContext(ctx, opsViewsSQL); err != nil {
+			return fmt.Errorf("ops views: %w", err)
+		}
+		return nil
+	})
 }

@@ -203,7 +203,9 @@ func TestDictionaryGolden(t *testing.T) {
 			t.Error("the graph has an edge into a raw table or a seed")
 		}
 		cases := []struct{ rel, deps, seeds, kinds string }{
-			{"core.dossiers", "`raw.dossier_rows`, `raw.file_sheets`, `raw.files`", "", "`dossiers`"},
+			{"core.dossiers", "`core.dossier_files`, `core.dossiers_deduplicated`, `raw.dossier_rows`", "", "`dossiers`"},
+			{"core.dossier_files", "`raw.dossier_rows`, `raw.files`", "", "`dossiers`"},
+			{"core.dossiers_deduplicated", "`core.dossier_files`, `raw.dossier_rows`, `raw.file_sheets`", "", "`dossiers`"},
 			{"core.indicator_values", "`core.report_files`, `raw.indicator_rows`", "", "`unit_report`"},
 			{"core.tthc_summary", "`core.report_files`, `raw.tthc_summary_rows`", "", "`tthc_summary`"},
 			{"marts.report_submissions", "`core.report_files`, `ops.source_pulls`, `ref.arrivals`, `ref.periods`, `ref.units`", "`seeds/arrivals.csv`", "`unit_report`"},
@@ -228,7 +230,7 @@ func TestDictionaryGolden(t *testing.T) {
 			}
 		}
 		// Used-by is the reverse of depends-on.
-		if got := mdFact(t, mdSection(t, md, "marts.kpi_values"), "Được dùng bởi / used by"); got != "`marts.scoreboard`, `marts.tthc_reconciliation`" {
+		if got := mdFact(t, mdSection(t, md, "marts.kpi_values"), "Được dùng bởi / used by"); got != "`marts.mostly_rejected_files`, `marts.scoreboard`, `marts.tthc_reconciliation`" {
 			t.Errorf("marts.kpi_values used by %s", got)
 		}
 	})

@@ -104,11 +104,13 @@ func Query(t testing.TB, warehouse, q string, args ...any) string {
 	return strings.Join(out, "\n")
 }
 
-// TableDigest is a digest of every table of db but the run history: two
-// builds of the same inputs have the same digest.
+// TableDigest is a digest of every table and view of db but the run
+// history: two builds of the same inputs have the same digest.
 func TableDigest(t testing.TB, db *sql.DB) string {
 	t.Helper()
-	rows, err := db.Query(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name NOT IN ('ops') ORDER BY 1, 2`)
+	rows, err := db.Query(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name NOT IN ('ops')
+		UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND schema_name NOT IN ('ops')
+		ORDER BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)
 	}

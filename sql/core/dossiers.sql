@@ -22,6 +22,7 @@
 -- column source_file_sha256: Tệp nguồn của phiên bản này (raw.files.sha256) / source file hash
 -- column source_modified_at: Thời điểm sửa đổi của tệp nguồn / source file modification time
 -- column versions: Số phiên bản đã thấy của hồ sơ / versions seen
+-- materialized: view
 -- test: unique(dossier_id)
 -- test: not_null(dossier_id, unit_code, received_date, due_date, status, channel)
 -- test: accepted_values(status: resolved, processing, withdrawn, refused)
@@ -31,67 +32,39 @@
 -- test: accepted_values(reported_timeliness: early, on_time, late)
 -- test: relationships(unit_code -> ref.units.unit_code)
 -- test: expression(completed_date IS NULL OR completed_date >= received_date)
-WITH file_versions AS (
-    -- A content loaded under several paths counts with its latest path.
-    SELECT sha256,
-           max(modified_at)                       AS modified_at,
-           arg_max(path, (modified_at, path))     AS path
-    FROM raw.files
-    WHERE status IN ('loaded', 'duplicate') AND sha256 IS NOT NULL
-    GROUP BY sha256
-),
-ranked_files AS (
-    SELECT sha256, modified_at, row_number() OVER (ORDER BY modified_at, path) AS file_rank
-    FROM file_versions
-),
-ranked_sheets AS (
-    SELECT sha256, sheet, row_number() OVER (PARTITION BY sha256 ORDER BY sheet NULLS FIRST) AS sheet_rank
-    FROM (SELECT DISTINCT sha256, sheet FROM raw.file_sheets)
-),
-latest AS (
-    -- The version to keep: the latest file (modification time, then
-    -- path), then the last sheet by name, then the last row. Ranks make
-    -- one number of it, so that the aggregate keeps fixed-size states.
-    SELECT d.dossier_id,
-           arg_max(d.rowid, (f.file_rank::HUGEINT << 64) | (coalesce(s.sheet_rank, 0)::HUGEINT << 40) | d.row_number::HUGEINT) AS row_id,
-           count(*) AS versions
-    FROM raw.dossier_rows d
-    JOIN ranked_files f ON f.sha256 = d.file_sha256
-    LEFT JOIN ranked_sheets s ON s.sha256 = d.file_sha256 AND s.sheet IS NOT DISTINCT FROM d.sheet
-    GROUP BY d.dossier_id
-),
-versions AS (
-    SELECT d.*, f.modified_at AS source_modified_at, l.versions
-    FROM latest l
-    JOIN raw.dossier_rows d ON d.rowid = l.row_id
-    JOIN file_versions f ON f.sha256 = d.file_sha256
-)
+-- A dossier of a file whose dossier ids all appear once is that file's row,
+-- read straight from raw.dossier_rows (a million dossiers of one export are
+-- not written a second time); the dossiers of the files with repeated ids
+-- get their version chosen in core.dossiers_deduplicated.
 SELECT
-    dossier_id,
-    unit_code,
-    field,
-    field_group,
-    procedure_code,
-    procedure_name,
-    received_at::DATE  AS received_date,
-    due_at::DATE       AS due_date,
-    completed_at::DATE AS completed_date,
-    received_at,
-    due_at,
-    completed_at,
-    channel,
-    service_level,
-    status,
-    result_digitized,
-    eid_verified,
-    applicant_key,
-    CASE WHEN status = 'resolved' AND completed_at IS NOT NULL THEN
-        CASE WHEN completed_at::DATE < due_at::DATE THEN 'early'
-             WHEN completed_at::DATE = due_at::DATE THEN 'on_time'
+    d.dossier_id,
+    d.unit_code,
+    d.field,
+    d.field_group,
+    d.procedure_code,
+    d.procedure_name,
+    d.received_at::DATE  AS received_date,
+    d.due_at::DATE       AS due_date,
+    d.completed_at::DATE AS completed_date,
+    d.received_at,
+    d.due_at,
+    d.completed_at,
+    d.channel,
+    d.service_level,
+    d.status,
+    d.result_digitized,
+    d.eid_verified,
+    d.applicant_key,
+    CASE WHEN d.status = 'resolved' AND d.completed_at IS NOT NULL THEN
+        CASE WHEN d.completed_at::DATE < d.due_at::DATE THEN 'early'
+             WHEN d.completed_at::DATE = d.due_at::DATE THEN 'on_time'
              ELSE 'late' END
     END AS timeliness,
-    reported_timeliness,
-    file_sha256 AS source_file_sha256,
-    source_modified_at,
-    versions
-FROM versions
+    d.reported_timeliness,
+    d.file_sha256 AS source_file_sha256,
+    f.modified_at AS source_modified_at,
+    1::BIGINT     AS versions
+FROM raw.dossier_rows d
+JOIN core.dossier_files f ON f.sha256 = d.file_sha256 AND f.repeated_rows = 0
+UNION ALL
+SELECT * FROM core.dossiers_deduplicated

@@ -17,21 +17,19 @@ WITH loaded AS (
     WHERE status = 'loaded' AND rows_loaded + rows_rejected > 0
       AND rows_rejected * 5 > rows_loaded + rows_rejected
 ),
-bounds AS (
-    SELECT min(received_date) AS lo,
-           max(greatest(received_date, coalesce(completed_date, received_date))) AS hi
-    FROM core.dossiers
+dossier_periods AS (
+    -- the periods whose dossier KPIs marts.kpi_values builds: those the
+    -- dossiers' dates reach
+    SELECT p.* FROM ref.periods p
+    WHERE p.period_code IN (SELECT period_code FROM marts.kpi_values WHERE source = 'dossier')
 ),
 kpi_feeds AS (
-    -- A dossier feeds the KPIs of a period that marts.kpi_values builds
-    -- (one the dossiers' dates reach) when it was received before the
-    -- period's end, unless it was completed before the period began.
+    -- A dossier feeds the KPIs of such a period when it was received
+    -- before the period's end, unless it was completed before the period
+    -- began. Only the dossiers of these files are looked at.
     SELECT d.source_file_sha256 AS sha256, d.unit_code, p.period_code
-    FROM core.dossiers d
-    JOIN ref.periods p ON d.received_date < p.end_date AND (d.completed_date IS NULL OR d.completed_date >= p.start_date)
-    CROSS JOIN bounds b
-    WHERE p.start_date <= b.hi AND p.end_date > b.lo
-      AND d.source_file_sha256 IN (SELECT sha256 FROM loaded)
+    FROM (SELECT * FROM core.dossiers WHERE source_file_sha256 IN (SELECT sha256 FROM loaded)) d
+    JOIN dossier_periods p ON d.received_date < p.end_date AND (d.completed_date IS NULL OR d.completed_date >= p.start_date)
     UNION
     SELECT source_file_sha256, unit_code, period_code FROM core.indicator_values
     UNION
