@@ -130,13 +130,13 @@ type Catalog struct {
 // Tables lists the seed files that are loaded as tables into the warehouse, with
 // the comment each table carries.
 var Tables = []struct{ File, Comment string }{
-	{"units.csv", "Đơn vị (phường, phòng ban, quận) — organisational units of CONTRACT section 1"},
+	{"units.csv", "Đơn vị (phường, phòng ban, quận) — organisational units: wards, departments, the district"},
 	{"unit_aliases.csv", "Tên gọi khác của đơn vị — spellings that match a unit after folding"},
 	{"period_kinds.csv", "Loại kỳ báo cáo — kinds of reporting period (plan section III)"},
 	{"field_groups.csv", "Nhóm lĩnh vực — field groups used by the on-time KPIs (tnmt, khdt; the rest is other)"},
 	{"headers.csv", "Tên cột đầu vào — header wordings recognised for each input kind and field"},
 	{"value_map.csv", "Giá trị mã hóa — input wordings of channel, service level, status, timeliness and yes/no"},
-	{"indicators.csv", "Danh mục chỉ tiêu báo cáo — indicator catalogue of unit reports (CONTRACT section 5)"},
+	{"indicators.csv", "Danh mục chỉ tiêu báo cáo — indicator catalogue of unit reports"},
 	{"indicator_aliases.csv", "Tên gọi khác của chỉ tiêu — extra wordings of indicators"},
 	{"kpis.csv", "Danh mục KPI và chỉ tiêu kế hoạch — KPI catalogue with the plan's targets"},
 	{"kpi_families.csv", "Nhóm KPI theo mục II của Kế hoạch CCHC 2024 — KPI families, the plan's section II headings"},

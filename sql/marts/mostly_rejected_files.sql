@@ -1,4 +1,4 @@
--- comment: Tệp đã nạp nhưng hơn 1/5 số dòng dữ liệu bị loại: KPI dựng trên phần còn lại của một tệp hỏng không được trông như KPI đáng tin; kèm các đơn vị và kỳ có KPI dùng tệp (CONTRACT 3.5) / loaded files with more than a fifth of their data rows rejected, with the units and periods whose KPIs they feed: a KPI built on what remains of a broken export must not look like a sound one
+-- comment: Tệp đã nạp nhưng hơn 1/5 số dòng dữ liệu bị loại: KPI dựng trên phần còn lại của một tệp hỏng không được trông như KPI đáng tin; kèm các đơn vị và kỳ có KPI dùng tệp / loaded files with more than a fifth of their data rows rejected, with the units and periods whose KPIs they feed: a KPI built on what remains of a broken export must not look like a sound one
 -- column path: Đường dẫn tệp trong inbox (raw.files.path) / file path
 -- column sha256: Nội dung tệp (raw.files.sha256) / file content hash
 -- column kind: Loại dữ liệu / input kind

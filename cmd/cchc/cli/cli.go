@@ -144,7 +144,7 @@ func newRoot(g *globalFlags, stdin io.Reader, stdout, stderr io.Writer) *cobra.C
 	root.PersistentFlags().StringVar(&g.config, "config", "", "YAML configuration file (keys as in README and cchc.example.yaml; CCHC_* variables override it)")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only errors")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every file (INFO) also while a progress bar is drawn")
-	root.PersistentFlags().BoolVar(&g.json, "json", false, "log and report progress as JSON lines instead of text (status: print JSON)")
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "log and report progress as JSON lines instead of text (status and inspect: their result as one JSON document)")
 	root.PersistentFlags().StringVar(&g.progress, "progress", progressAuto, "progress display: auto (a bar on a terminal, lines in the logs' format otherwise), bar, json or none")
 	// Every command gets its progress renderer (progress.go); the pipeline,
 	// the pulls and the scheduler report to it.
