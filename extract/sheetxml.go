@@ -287,6 +287,9 @@ func (sr *sheetReader) cellTagFast(col int) (ok bool, next int, err error) {
 		}
 	}
 	sc.pos += i
+	if !selfClosing {
+		sc.push(cName)
+	}
 	next, err = sr.cellBody(selfClosing, col, typ, style)
 	return true, next, err
 }
@@ -417,3 +420,6 @@ func (sr *sheetReader) cellBody(selfClosing bool, col int, typ string, style int
 	}
 	return col, nil
 }
+
+// cName is the name cellTagFast records as open.
+var cName = []byte("c")

@@ -55,6 +55,7 @@ func (sr *sheetReader) fastCell(inline bool) (fast, hasV, hasIS bool, vStart, vE
 	}
 	vEnd = len(sr.vals)
 	sc.pos += len(open) + lt + len(end)
+	sc.drop() // the <c> whose end tag ends the match
 	if !inline {
 		return true, true, false, vStart, vEnd, "", nil
 	}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -112,5 +113,62 @@ func TestSheetInvalidUTF8(t *testing.T) {
 	}
 	if got := strings.Join(rr.Row().Cells, "|"); got != "Ph\uFFFDường|a\uFFFD" {
 		t.Errorf("cells %q", got)
+	}
+}
+
+// TestSheetTurnsInvalid: a sheet whose XML stops being well-formed part of
+// the way is an error (the file fails; it is never loaded in part), be it an
+// end tag that closes another element than the one open, on the fast paths
+// and off them, an end tag with nothing open, or a part that ends with
+// elements open.
+func TestSheetTurnsInvalid(t *testing.T) {
+	good := `<row r="1"><c r="A1"><v>1</v></c></row>`
+	for name, body := range map[string]string{
+		"value closed as cell":  `<row r="2"><c r="A2"><v>2</c></row>`,
+		"cell closed as row":    `<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></row>`,
+		"inline string unended": `<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></c></row>`,
+		"slow cell":             `<row r="2"><c r = "A2"><f>1+1</f><v>2</v></row></c>`,
+		"rich run":              `<row r="2"><c r="A2" t="inlineStr"><is><r><t>x</t></is></r></c></row>`,
+		"row closed twice":      `<row r="2"><c r="A2"><v>2</v></c></row></row>`,
+	} {
+		x := `<worksheet><sheetData>` + good + body + `<row r="3"><c r="A3"><v>3</v></c></row></sheetData></worksheet>`
+		sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
+		var err error
+		for ok := true; ok && err == nil; {
+			_, ok, err = sr.next()
+		}
+		if err == nil {
+			_, err = sr.finish()
+		}
+		if !errors.Is(err, errMalformedXML) {
+			t.Errorf("%s: %v, want malformed XML", name, err)
+		}
+	}
+	// A part that breaks off between two rows.
+	sr := newSheetReader(strings.NewReader(`<worksheet><sheetData>`+good), nil, nil, OpenOptions{}.limits())
+	var err error
+	for ok := true; ok && err == nil; {
+		_, ok, err = sr.next()
+	}
+	if !errors.Is(err, errMalformedXML) || !strings.Contains(err.Error(), "<sheetData>") {
+		t.Errorf("broken off: %v", err)
+	}
+}
+
+// TestSharedStringsTurnInvalid: the same of the shared-strings table.
+func TestSharedStringsTurnInvalid(t *testing.T) {
+	for _, x := range []string{
+		`<sst><si><t>a</si></t></sst>`,
+		`<sst><si><t>a</t></si>`,
+		`<sst><si><t>a</t></si></sst></sst>`,
+		`<sst><si><r><t>a</t></si></r></sst>`,
+	} {
+		sst, err := loadSharedStrings(strings.NewReader(x), int64(len(x)), t.TempDir(), OpenOptions{}.limits(), 1<<20)
+		if err == nil {
+			sst.Close()
+		}
+		if !errors.Is(err, errMalformedXML) {
+			t.Errorf("%s: %v, want malformed XML", x, err)
+		}
 	}
 }

@@ -14,7 +14,11 @@ import (
 // only what a worksheet needs: elements, attributes, character data,
 // entities and character references, CDATA, comments and processing
 // instructions; a document that is not well-formed where it looks is an
-// error (errMalformedXML), never a guess.
+// error (errMalformedXML), never a guess: that includes an end tag that
+// does not close the element open (</v> for <c>), one with none open, and
+// input that ends with elements still open. The readers above it that
+// consume a whole element in one pass (fastCell) keep the open elements
+// with push and drop.
 //
 // Its memory is bounded whatever the input: text is decoded as it streams
 // by (into the caller's buffer, which text bounds), comments, processing
@@ -28,6 +32,11 @@ type xmlScan struct {
 	err    error // what stopped the reads (io.EOF at the end)
 	tail   []byte
 	maxBuf int
+
+	// The local names of the elements open at pos, outermost first, one
+	// after the other in names; ends[i] is where the i-th ends.
+	names []byte
+	ends  []int
 }
 
 // xmlTag is a tag as the scanner found it: its local name (the namespace
@@ -143,6 +152,9 @@ func (s *xmlScan) next() (t xmlTag, ok bool, err error) {
 		for i < 0 {
 			s.pos = len(s.buf)
 			if !s.fill() {
+				if len(s.ends) > 0 {
+					return t, false, s.ended(fmt.Sprintf("inside <%s>", clip(s.top())))
+				}
 				return t, false, nil
 			}
 			i = bytes.IndexByte(s.buf[s.pos:], '<')
@@ -214,7 +226,45 @@ func (s *xmlScan) split(gt int) (t xmlTag, ok bool, err error) {
 	if len(t.name) == 0 {
 		return t, false, fmt.Errorf("%w: a tag without a name", errMalformedXML)
 	}
+	switch {
+	case t.closing:
+		if len(s.ends) == 0 {
+			return t, false, fmt.Errorf("%w: </%s> closes no element", errMalformedXML, clip(t.name))
+		}
+		if top := s.top(); !bytes.Equal(top, t.name) {
+			return t, false, fmt.Errorf("%w: </%s> where <%s> is open", errMalformedXML, clip(t.name), clip(top))
+		}
+		s.drop()
+	case !t.selfClosing:
+		s.push(t.name)
+	}
 	return t, true, nil
+}
+
+// push records the element name as open (its start tag was read).
+func (s *xmlScan) push(name []byte) {
+	s.names = append(s.names, name...)
+	s.ends = append(s.ends, len(s.names))
+}
+
+// top is the innermost open element's name; there must be one.
+func (s *xmlScan) top() []byte {
+	n := len(s.ends)
+	start := 0
+	if n > 1 {
+		start = s.ends[n-2]
+	}
+	return s.names[start:s.ends[n-1]]
+}
+
+// drop closes the innermost open element (its end tag was read).
+func (s *xmlScan) drop() {
+	s.ends = s.ends[:len(s.ends)-1]
+	if n := len(s.ends); n > 0 {
+		s.names = s.names[:s.ends[n-1]]
+	} else {
+		s.names = s.names[:0]
+	}
 }
 
 // skipSpecial skips the comment, CDATA section, declaration or processing
