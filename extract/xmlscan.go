@@ -236,9 +236,20 @@ func (s *xmlScan) split(gt int) (t xmlTag, ok bool, err error) {
 		}
 		s.drop()
 	case !t.selfClosing:
+		if len(s.ends) >= maxXMLDepth {
+			return t, false, errTooDeep
+		}
 		s.push(t.name)
 	}
 	return t, true, nil
+}
+
+// errTooDeep is the error of elements nested deeper than a worksheet's
+// need (its cells are five deep), which the scanner's record of the open
+// elements would otherwise hold whatever their number.
+var errTooDeep = &tooLarge{
+	fmt.Sprintf("các phần tử XML lồng sâu hơn %d mức — không phải bảng dữ liệu", maxXMLDepth),
+	fmt.Sprintf("XML elements nested more than %d deep: not a data table", maxXMLDepth),
 }
 
 // push records the element name as open (its start tag was read).
