@@ -239,6 +239,18 @@ func TestReliabilityReadOnlyInPart(t *testing.T) {
 			return err
 		}
 	}
+	mismatched := func(rows func(io.Writer) error) func(io.Writer) error {
+		return func(w io.Writer) error {
+			if err := rows(w); err != nil {
+				return err
+			}
+			// A value closed as if it were its cell, then more rows.
+			if _, err := io.WriteString(w, `<row r="900"><c r="A900"><v>1</c></row>`); err != nil {
+				return err
+			}
+			return fixture.RowXML(w, 901, "x")
+		}
+	}
 	data := fixture.RawSheet{Name: "DS", Data: fixture.GridRows(grid)}
 	tests := []struct {
 		name   string
@@ -251,6 +263,9 @@ func TestReliabilityReadOnlyInPart(t *testing.T) {
 		{"data sheet turns invalid", func(p string) error {
 			return fixture.WriteRawXLSX(p, fixture.RawOptions{}, fixture.RawSheet{Name: "DS", Data: invalid(fixture.GridRows(grid))})
 		}, "file cannot be read"},
+		{"data sheet with a mismatched end tag", func(p string) error {
+			return fixture.WriteRawXLSX(p, fixture.RawOptions{}, fixture.RawSheet{Name: "DS", Data: mismatched(fixture.GridRows(grid))})
+		}, "malformed XML"},
 		{"notes sheet breaks off", func(p string) error {
 			return fixture.WriteRawXLSX(p, fixture.RawOptions{}, data, fixture.RawSheet{Name: "Ghi chu", Data: notes, Truncate: true})
 		}, "file cannot be read"},
