@@ -9,11 +9,13 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	sqlfs "github.com/thanhxuan/cchc/sql"
+	"golang.org/x/sync/errgroup"
 )
 
 // Model is one SQL model: a SELECT in a file `schema/name.sql` that becomes the
@@ -378,23 +380,34 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 			return results, fmt.Errorf("%w: %s (%s): %w", ErrModel, m.Name, m.File, r.Err)
 		}
 	}
-	var failed []string
 	all := append([]DataTest(nil), tests...)
 	for _, m := range models {
 		all = append(all, m.Tests...)
-		all = append(all, commentTest(m))
 	}
-	for _, t := range all {
-		start := time.Now()
-		var n int64
-		err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s) AS failing", strings.TrimRight(strings.TrimSpace(t.SQL), ";"))).Scan(&n)
-		warn := err == nil && n > 0 && t.Warn
-		if err == nil && n > 0 && !t.Warn {
-			err = fmt.Errorf("%d failing rows", n)
-		}
-		results = append(results, Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err, Warn: warn})
-		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", t.Name, err))
+	out := make([]Result, len(all))
+	// The data tests only read: they run side by side on the pool's
+	// connections, as many at once as the machine has cores (each a small
+	// query whose time is mostly its own latency).
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(runtime.GOMAXPROCS(0), 2))
+	for i, t := range all {
+		g.Go(func() error {
+			out[i] = runTest(gctx, db, t)
+			return nil
+		})
+	}
+	var comments []Result
+	g.Go(func() error {
+		comments = commentResults(gctx, db, models)
+		return nil
+	})
+	_ = g.Wait()
+	results = append(results, out...)
+	results = append(results, comments...)
+	var failed []string
+	for _, r := range results {
+		if r.Kind == "test" && r.Err != nil {
+			failed = append(failed, fmt.Sprintf("%s: %v", r.Name, r.Err))
 		}
 	}
 	if len(failed) > 0 {
@@ -403,15 +416,56 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 	return results, nil
 }
 
-// commentTest fails when a column of the model has no comment: readers rely on
-// every column being described (CONTRACT section 6).
-func commentTest(m *Model) DataTest {
-	schema, table, _ := strings.Cut(m.Name, ".")
-	return DataTest{
-		Name: m.Name + ".comments", Model: m.Name, File: m.File,
-		SQL: fmt.Sprintf(`SELECT column_name FROM duckdb_columns() WHERE database_name = current_database()
-			AND schema_name = %s AND table_name = %s AND (comment IS NULL OR comment = '')`, QuoteLiteral(schema), QuoteLiteral(table)),
+// runTest runs one data test: its query's rows are failures, or warnings
+// when the test says so.
+func runTest(ctx context.Context, db *sql.DB, t DataTest) Result {
+	start := time.Now()
+	var n int64
+	err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s) AS failing", strings.TrimRight(strings.TrimSpace(t.SQL), ";"))).Scan(&n)
+	warn := err == nil && n > 0 && t.Warn
+	if err == nil && n > 0 && !t.Warn {
+		err = fmt.Errorf("%d failing rows", n)
 	}
+	return Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err, Warn: warn}
+}
+
+// commentResults is the test "every column of the model has a comment"
+// (readers rely on every column being described) of each model, a result
+// named MODEL.comments each, from one look at the catalog: the catalog
+// query costs the same for one model as for all. Each result carries its
+// share of that query's time.
+func commentResults(ctx context.Context, db *sql.DB, models []*Model) []Result {
+	start := time.Now()
+	missing := map[string]int64{}
+	rows, err := db.QueryContext(ctx, `SELECT schema_name || '.' || table_name, count(*)
+		FROM duckdb_columns() WHERE database_name = current_database() AND (comment IS NULL OR comment = '')
+		GROUP BY ALL`)
+	if err == nil {
+		for rows.Next() {
+			var name string
+			var n int64
+			if err = rows.Scan(&name, &n); err != nil {
+				break
+			}
+			missing[name] = n
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		rows.Close()
+	}
+	share := time.Since(start) / time.Duration(max(len(models), 1))
+	out := make([]Result, 0, len(models))
+	for _, m := range models {
+		r := Result{Name: m.Name + ".comments", Kind: "test", File: m.File, Duration: share, Err: err}
+		if err == nil {
+			if r.Rows = missing[m.Name]; r.Rows > 0 {
+				r.Err = fmt.Errorf("%d failing rows", r.Rows)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func buildModel(ctx context.Context, db *sql.DB, m *Model) Result {
