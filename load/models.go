@@ -386,10 +386,11 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 	}
 	out := make([]Result, len(all))
 	// The data tests only read: they run side by side on the pool's
-	// connections, as many at once as the machine has cores (each a small
-	// query whose time is mostly its own latency).
+	// connections, as many at once as the machine has cores and at most
+	// four (each is a small query whose time is mostly its own latency;
+	// DuckDB's threads and memory limit are shared by all of them).
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(runtime.GOMAXPROCS(0), 2))
+	g.SetLimit(min(max(runtime.GOMAXPROCS(0), 2), 4))
 	for i, t := range all {
 		g.Go(func() error {
 			out[i] = runTest(gctx, db, t)
