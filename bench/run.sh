@@ -121,7 +121,7 @@ if command -v taskset >/dev/null; then
 fi
 
 echo "== 5. rows/s per stage (20,000 rows, go test -bench)"
-go test -tags duckdb_arrow -run '^$' -bench 'RowParsing|Transform|Load' -benchtime 3x ./bench 2>/dev/null |
+go test -tags duckdb_arrow,bench -run '^$' -bench 'RowParsing|Transform|Load' -benchtime 3x ./bench 2>/dev/null |
   awk '/^Benchmark/ { for (i = 1; i <= NF; i++) if ($i == "rows/s") printf "%-28s %10.0f rows/s\n", $1, $(i-1) }'
 go test -tags duckdb_arrow -run '^$' -bench 'SheetReader' -benchtime 3x ./extract 2>/dev/null |
   awk '/^Benchmark/ { printf "%-28s %s %s", $1, $3, $4; for (i = 5; i <= NF; i++) if ($i == "MB/s" || $i == "rows/s") printf "   %s %s", $(i-1), $i; print "" }'

@@ -1,10 +1,13 @@
-//go:build duckdb_arrow
+//go:build duckdb_arrow && bench
 
 // Package bench holds the per-stage benchmarks of the pipeline (header
 // detection, row parsing, transform to Arrow, load into DuckDB) on the
 // project's generated dossier workbooks; bench/run.sh times whole runs.
+// They build with the tag bench as well, so that the tests (which have no
+// business here) do not link DuckDB into one more binary; .ci/run vets
+// them, so that they keep compiling.
 //
-//	go test -tags duckdb_arrow -run '^$' -bench . -benchtime 3x ./bench
+//	go test -tags duckdb_arrow,bench -run '^$' -bench . -benchtime 3x ./bench
 package bench
 
 import (
