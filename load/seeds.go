@@ -2,13 +2,18 @@ package load
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,34 +22,65 @@ import (
 
 // LoadSeeds replaces the ref.* seed tables with the CSV files of fsys, each
 // table and column commented (seeds/columns.csv holds the column comments),
-// in one transaction.
-func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err error) {
-	dir, err := os.MkdirTemp(tmpDir, "cchc-seeds-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+// in one transaction; loaded is false when it had nothing to do.
+//
+// stateDir is the run's state folder: the seeds' temporary copies go there,
+// and seeds.state records what the last load made — a digest of the seed
+// set (the files, the comments, the types) and a fingerprint of the tables
+// (each one's rows and an order-free hash of them). When the seed set has
+// that digest and the tables still have that fingerprint, the tables are
+// what a load would make, and LoadSeeds leaves them as they are; anything
+// else (another seed, a table changed or missing, no record) loads them.
+func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, stateDir string) (loaded bool, err error) {
 	comments, err := columnComments(fsys)
 	if err != nil {
-		return err
+		return false, err
 	}
+	files := make([][]byte, len(seeds.Tables))
+	sum := sha256.New()
+	fmt.Fprintf(sum, "cchc seeds 1\n")
+	for i, t := range seeds.Tables {
+		if files[i], err = fs.ReadFile(fsys, t.File); err != nil {
+			return false, fmt.Errorf("seed %s: %w", t.File, err)
+		}
+		name := strings.TrimSuffix(t.File, ".csv")
+		fmt.Fprintf(sum, "%s\x00%s\x00%s\x00%d\x00", t.File, t.Comment, typesArg(seeds.Types[t.File]), len(files[i]))
+		sum.Write(files[i])
+		cols := slices.Sorted(maps.Keys(comments[name]))
+		for _, c := range cols {
+			fmt.Fprintf(sum, "\x00%s\x00%s", c, comments[name][c])
+		}
+		sum.Write([]byte{'\n'})
+	}
+	digest := hex.EncodeToString(sum.Sum(nil))
+	record := filepath.Join(stateDir, "seeds.state")
+	if b, err := os.ReadFile(record); err == nil {
+		if fp, err := seedFingerprint(ctx, db); err == nil && string(b) == digest+"\n"+fp+"\n" {
+			return false, nil
+		}
+	}
+	// The record goes first: a load that fails or dies leaves none.
+	if err := os.Remove(record); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	dir, err := os.MkdirTemp(stateDir, "cchc-seeds-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
 			tx.Rollback()
 		}
 	}()
-	for _, t := range seeds.Tables {
-		b, err := fs.ReadFile(fsys, t.File)
-		if err != nil {
-			return fmt.Errorf("seed %s: %w", t.File, err)
-		}
+	for i, t := range seeds.Tables {
 		p := filepath.Join(dir, t.File)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			return err
+		if err := os.WriteFile(p, files[i], 0o600); err != nil {
+			return false, err
 		}
 		name := "ref." + strings.TrimSuffix(t.File, ".csv")
 		stmts := []string{
@@ -56,11 +92,46 @@ func LoadSeeds(ctx context.Context, db *sql.DB, fsys fs.FS, tmpDir string) (err 
 		}
 		for _, s := range stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return fmt.Errorf("seed %s: %w", t.File, err)
+				return false, fmt.Errorf("seed %s: %w", t.File, err)
 			}
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	// The record is only a shortcut for the next run: without it, that run
+	// loads the seeds again.
+	if fp, err := seedFingerprint(ctx, db); err == nil {
+		writeRecord(record, digest+"\n"+fp+"\n")
+	}
+	return true, nil
+}
+
+// seedFingerprint is the rows and an order-free hash of every seed table,
+// a query each (one query of them all takes DuckDB several times longer to
+// plan than these take to run).
+func seedFingerprint(ctx context.Context, db *sql.DB) (string, error) {
+	parts := make([]string, len(seeds.Tables))
+	for i, t := range seeds.Tables {
+		name := "ref." + strings.TrimSuffix(t.File, ".csv")
+		q := fmt.Sprintf("SELECT count(*) || ':' || coalesce(bit_xor(hash(t)), 0) FROM %s t", name)
+		if err := db.QueryRowContext(ctx, q).Scan(&parts[i]); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(parts, " "), nil
+}
+
+// writeRecord replaces the file p with text, whole or not at all.
+func writeRecord(p, text string) {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o644); err != nil {
+		os.Remove(tmp)
+		return
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+	}
 }
 
 // typesArg is the read_csv argument that fixes the types of the columns.

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -36,7 +38,7 @@ func TestLoadSeeds(t *testing.T) {
 	w := openTestWork(t)
 	tmp := t.TempDir()
 	fsys := seeds.FS()
-	if err := LoadSeeds(ctx, w.DB, fsys, tmp); err != nil {
+	if _, err := LoadSeeds(ctx, w.DB, fsys, tmp); err != nil {
 		t.Fatal(err)
 	}
 	comments := map[string]map[string]string{}
@@ -90,15 +92,79 @@ func TestLoadSeeds(t *testing.T) {
 	broken["columns.csv"] = &fstest.MapFile{Data: colFile}
 	broken["units.csv"] = &fstest.MapFile{Data: []byte("unit_code,name_vi,short_name,level\nx,X,X,ward\n")}
 	delete(broken, "kpis.csv")
-	err = LoadSeeds(ctx, w.DB, broken, tmp)
+	_, err = LoadSeeds(ctx, w.DB, broken, tmp)
 	if err == nil || !strings.Contains(err.Error(), "kpis.csv") {
 		t.Fatalf("LoadSeeds without kpis.csv = %v", err)
 	}
 	if n := count(t, w.DB, "SELECT count(*) FROM ref.units"); n != units {
 		t.Errorf("ref.units has %d rows after a failed load, want the %d loaded before", n, units)
 	}
-	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-		t.Errorf("left in the temporary folder: %v", entries)
+	// What stays in the state folder is the record of the first load.
+	if entries, _ := os.ReadDir(tmp); len(entries) != 1 || entries[0].Name() != "seeds.state" {
+		t.Errorf("left in the state folder: %v", entries)
+	}
+}
+
+// TestLoadSeedsOnlyWhenChanged: a second load of the same seed set leaves
+// the tables as they are; another seed set, a table changed by hand, a table
+// dropped or a lost record load them again.
+func TestLoadSeedsOnlyWhenChanged(t *testing.T) {
+	ctx := context.Background()
+	w := openTestWork(t)
+	state := t.TempDir()
+	load := func(fsys fs.FS) bool {
+		t.Helper()
+		loaded, err := LoadSeeds(ctx, w.DB, fsys, state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loaded
+	}
+	if !load(seeds.FS()) {
+		t.Fatal("the first load did nothing")
+	}
+	units := count(t, w.DB, "SELECT count(*) FROM ref.units")
+	if load(seeds.FS()) {
+		t.Error("the same seeds were loaded again")
+	}
+	other := fstest.MapFS{}
+	for _, st := range append(seeds.Tables, struct{ File, Comment string }{"columns.csv", ""}) {
+		b, err := fs.ReadFile(seeds.FS(), st.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other[st.File] = &fstest.MapFile{Data: b}
+	}
+	other["unit_aliases.csv"] = &fstest.MapFile{Data: append(slices.Clone(other["unit_aliases.csv"].Data), "kim_giang,P. Kim Giang mới\r\n"...)}
+	if !load(other) {
+		t.Error("a seed set with one more alias was not loaded")
+	}
+	if load(other) {
+		t.Error("the same seeds were loaded again")
+	}
+	if _, err := w.DB.ExecContext(ctx, "DELETE FROM ref.units WHERE unit_code = 'kim_giang'"); err != nil {
+		t.Fatal(err)
+	}
+	if !load(other) || count(t, w.DB, "SELECT count(*) FROM ref.units") != units {
+		t.Error("a table changed by hand was not loaded again")
+	}
+	if _, err := w.DB.ExecContext(ctx, "UPDATE ref.kpis SET target_ward = 0.5 WHERE kpi_code = 'tthc_on_time_rate'"); err != nil {
+		t.Fatal(err)
+	}
+	if !load(other) {
+		t.Error("a value changed by hand was not loaded again")
+	}
+	if _, err := w.DB.ExecContext(ctx, "DROP TABLE ref.kpi_families"); err != nil {
+		t.Fatal(err)
+	}
+	if !load(other) {
+		t.Error("a dropped table was not loaded again")
+	}
+	if err := os.Remove(filepath.Join(state, "seeds.state")); err != nil {
+		t.Fatal(err)
+	}
+	if !load(other) {
+		t.Error("without its record, the seed set was not loaded again")
 	}
 }
 
@@ -114,7 +180,7 @@ func TestLoadSeedsTypes(t *testing.T) {
 		}
 		return typ
 	}
-	if err := LoadSeeds(ctx, w.DB, seeds.FS(), t.TempDir()); err != nil {
+	if _, err := LoadSeeds(ctx, w.DB, seeds.FS(), t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	if typ, n := typeOf(), count(t, w.DB, "SELECT count(*) FROM ref.arrivals"); typ != "TIMESTAMP" || n != 0 {
@@ -129,7 +195,7 @@ func TestLoadSeedsTypes(t *testing.T) {
 		fsys[st.File] = &fstest.MapFile{Data: b}
 	}
 	fsys["arrivals.csv"] = &fstest.MapFile{Data: []byte("unit,period,received_at,note\nkim_giang,2024-Q1,2024-03-04 16:30:00,123\n")}
-	if err := LoadSeeds(ctx, w.DB, fsys, t.TempDir()); err != nil {
+	if _, err := LoadSeeds(ctx, w.DB, fsys, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	var got string

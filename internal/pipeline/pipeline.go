@@ -117,10 +117,12 @@ func Run(ctx context.Context, cfg config.Config, opts ...Option) (*Summary, erro
 		return r.sum, err
 	}
 	done = r.phase("seeds")
-	if err := load.LoadSeeds(ctx, r.work.DB, r.SeedFS, cfg.StateDir); err != nil {
+	loaded, err := load.LoadSeeds(ctx, r.work.DB, r.SeedFS, cfg.StateDir)
+	if err != nil {
 		return r.sum, err
 	}
 	done()
+	r.log.Debug("seeds", "loaded", loaded)
 	r.recordPulls(ctx)
 	done = r.phase("models and data tests")
 	err = r.buildModels(ctx)
