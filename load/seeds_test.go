@@ -127,14 +127,7 @@ func TestLoadSeedsOnlyWhenChanged(t *testing.T) {
 	if load(seeds.FS()) {
 		t.Error("the same seeds were loaded again")
 	}
-	other := fstest.MapFS{}
-	for _, st := range append(seeds.Tables, struct{ File, Comment string }{"columns.csv", ""}) {
-		b, err := fs.ReadFile(seeds.FS(), st.File)
-		if err != nil {
-			t.Fatal(err)
-		}
-		other[st.File] = &fstest.MapFile{Data: b}
-	}
+	other := embeddedSeeds(t)
 	other["unit_aliases.csv"] = &fstest.MapFile{Data: append(slices.Clone(other["unit_aliases.csv"].Data), "kim_giang,P. Kim Giang mới\r\n"...)}
 	if !load(other) {
 		t.Error("a seed set with one more alias was not loaded")
@@ -186,14 +179,7 @@ func TestLoadSeedsTypes(t *testing.T) {
 	if typ, n := typeOf(), count(t, w.DB, "SELECT count(*) FROM ref.arrivals"); typ != "TIMESTAMP" || n != 0 {
 		t.Errorf("the embedded arrivals: received_at %s, %d rows", typ, n)
 	}
-	fsys := fstest.MapFS{}
-	for _, st := range append(seeds.Tables, struct{ File, Comment string }{"columns.csv", ""}) {
-		b, err := fs.ReadFile(seeds.FS(), st.File)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[st.File] = &fstest.MapFile{Data: b}
-	}
+	fsys := embeddedSeeds(t)
 	fsys["arrivals.csv"] = &fstest.MapFile{Data: []byte("unit,period,received_at,note\nkim_giang,2024-Q1,2024-03-04 16:30:00,123\n")}
 	if _, err := LoadSeeds(ctx, w.DB, fsys, t.TempDir()); err != nil {
 		t.Fatal(err)
@@ -205,4 +191,18 @@ func TestLoadSeedsTypes(t *testing.T) {
 	if typ := typeOf(); typ != "TIMESTAMP" || got != "kim_giang 2024-Q1 2024-03-04 16:30 123" {
 		t.Errorf("arrivals with a row: received_at %s, row %q", typ, got)
 	}
+}
+
+// embeddedSeeds is a copy of the embedded seed set that a test may change.
+func embeddedSeeds(t *testing.T) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, st := range append(seeds.Tables, struct{ File, Comment string }{"columns.csv", ""}) {
+		b, err := fs.ReadFile(seeds.FS(), st.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[st.File] = &fstest.MapFile{Data: b}
+	}
+	return fsys
 }
