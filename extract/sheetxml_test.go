@@ -144,6 +144,22 @@ func TestSheetTurnsInvalid(t *testing.T) {
 			t.Errorf("%s: %v, want malformed XML", name, err)
 		}
 	}
+	// Elements nested too deep, or with a name too long to record, fail as
+	// too large, whatever follows.
+	for name, body := range map[string]string{
+		"nested 300 deep": strings.Repeat("<a>", 300) + strings.Repeat("</a>", 300),
+		"a long name":     "<" + strings.Repeat("n", 300) + "></" + strings.Repeat("n", 300) + ">",
+	} {
+		x := `<worksheet><sheetData>` + good + body + `</sheetData></worksheet>`
+		sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
+		var err error
+		for ok := true; ok && err == nil; {
+			_, ok, err = sr.next()
+		}
+		if !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: %v, want too large", name, err)
+		}
+	}
 	// A part that breaks off between two rows.
 	sr := newSheetReader(strings.NewReader(`<worksheet><sheetData>`+good), nil, nil, OpenOptions{}.limits())
 	var err error

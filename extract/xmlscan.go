@@ -239,6 +239,9 @@ func (s *xmlScan) split(gt int) (t xmlTag, ok bool, err error) {
 		if len(s.ends) >= maxXMLDepth {
 			return t, false, errTooDeep
 		}
+		if len(t.name) > maxNameLen {
+			return t, false, errNameTooLong
+		}
 		s.push(t.name)
 	}
 	return t, true, nil
@@ -250,6 +253,18 @@ func (s *xmlScan) split(gt int) (t xmlTag, ok bool, err error) {
 var errTooDeep = &tooLarge{
 	fmt.Sprintf("các phần tử XML lồng sâu hơn %d mức — không phải bảng dữ liệu", maxXMLDepth),
 	fmt.Sprintf("XML elements nested more than %d deep: not a data table", maxXMLDepth),
+}
+
+// maxNameLen bounds the name of an open element the scanner records (a
+// worksheet's are a few letters): with maxXMLDepth, what it holds of the
+// open elements stays within 64 KiB.
+const maxNameLen = 256
+
+// errNameTooLong is the error of an element whose name is longer than
+// maxNameLen.
+var errNameTooLong = &tooLarge{
+	fmt.Sprintf("tên một phần tử XML dài hơn %d byte — không phải bảng dữ liệu", maxNameLen),
+	fmt.Sprintf("an XML element name longer than %d bytes: not a data table", maxNameLen),
 }
 
 // push records the element name as open (its start tag was read).
