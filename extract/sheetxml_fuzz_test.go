@@ -2,13 +2,19 @@ package extract
 
 import (
 	"archive/zip"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // fuzzBook writes a workbook whose sheet (and shared strings) the bytes
@@ -183,4 +189,67 @@ func FuzzSheetReader(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// FuzzSheetXML feeds the sheet reader raw worksheet XML, well-formed or
+// not: it never panics, reads to an end or an error, and a document it
+// reads without error has its elements closed in order (checked against
+// encoding/xml's strict decoder on the same bytes, where that one
+// accepts the document's shape).
+func FuzzSheetXML(f *testing.F) {
+	f.Add(`<worksheet><sheetData><row r="2"><c r="B2" t="inlineStr"><is><t>a&amp;b</t></is></c><c t="str"><v><![CDATA[<x>]]></v></c></row></sheetData></worksheet>`)
+	f.Add(`<worksheet><sheetData><row><c r="A3" t="inlineStr"><is><r><t>x</t></r><rPh><t>z</t></rPh></is></c><c r="C3"><f>SUM(A1:B1)</f></c></row></sheetData></worksheet>`)
+	f.Add(`<worksheet><sheetData><row r="1"><c r="A1"><v>1</c></row></sheetData></worksheet>`)
+	f.Add(`<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>`)
+	f.Add(`<x:worksheet><x:sheetData><x:row><x:c><x:v>2</x:v></x:c></x:row></x:sheetData></x:worksheet>`)
+	f.Fuzz(func(t *testing.T, x string) {
+		sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
+		var err error
+		for rows, ok := 0, true; ok && err == nil; rows++ {
+			if rows > len(x)+excelize.TotalRows {
+				t.Fatal("the reader does not end")
+			}
+			_, ok, err = sr.next()
+		}
+		if err == nil {
+			_, err = sr.finish()
+		}
+		if err != nil {
+			return
+		}
+		// Read without error: then no end tag closed another element.
+		d := xml.NewDecoder(strings.NewReader(x))
+		d.Strict = true
+		for {
+			_, derr := d.Token()
+			if derr == io.EOF {
+				break
+			}
+			if derr != nil {
+				// The reader knows elements by their local names: only a
+				// mismatch of those is its error to find.
+				var se *xml.SyntaxError
+				if !errors.As(derr, &se) {
+					break
+				}
+				if m := closedBy.FindStringSubmatch(se.Msg); m != nil && localName(m[1]) != localName(m[2]) ||
+					strings.HasPrefix(se.Msg, "unexpected end element") {
+					t.Fatalf("read without error, but encoding/xml says: %v", derr)
+				}
+				break
+			}
+		}
+	})
+}
+
+// closedBy is encoding/xml's message of an end tag that closes another
+// element than the one open (by local names, the namespace aside).
+var closedBy = regexp.MustCompile(`^element <([^>]*)> closed by </([^>]*)>$`)
+
+// localName is a name as the scanner knows it: without a prefix.
+func localName(n string) string {
+	if i := strings.IndexByte(n, ':'); i >= 0 {
+		return n[i+1:]
+	}
+	return n
 }
