@@ -23,8 +23,7 @@
 -- test: expression(source <> 'dossier' OR value IS NULL OR value <= 1)
 WITH bounds AS (
     SELECT min(received_date) AS lo,
-           max(greatest(received_date, coalesce(completed_date, received_date))) AS hi,
-           list(DISTINCT unit_code) AS units
+           max(greatest(received_date, coalesce(completed_date, received_date))) AS hi
     FROM core.dossiers
 ),
 dossier_periods AS (
@@ -41,18 +40,7 @@ flags AS (
                AND (d.status <> 'resolved' OR d.completed_date >= p.end_date) AS in_progress_end,
            d.due_date >= p.last_day AS due_after_end,
            greatest(d.received_date, coalesce(d.completed_date, d.received_date)) AS last_date
-    FROM dossier_periods p
-    -- Only the pairs where a flag can hold: a dossier received after the
-    -- period, or resolved before it began, counts in none of its KPIs (a
-    -- completion is never before the receipt: such rows are rejects).
-    JOIN core.dossiers d
-      ON d.received_date < p.end_date
-     AND (d.status <> 'resolved' OR d.completed_date IS NULL OR d.completed_date >= p.start_date)
-    UNION ALL BY NAME
-    -- Every unit with dossiers gets its row in every period they reach, one
-    -- without any of its dossiers included (counts 0): a row of no flags.
-    SELECT p.period_code, unnest(b.units) AS unit_code
-    FROM dossier_periods p, bounds b
+    FROM dossier_periods p CROSS JOIN core.dossiers d
 ),
 dossier_facts AS (
     SELECT period_code, unit_code,
