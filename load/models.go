@@ -9,13 +9,11 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
 
 	sqlfs "github.com/thanhxuan/cchc/sql"
-	"golang.org/x/sync/errgroup"
 )
 
 // Model is one SQL model: a SELECT in a file `schema/name.sql` that becomes the
@@ -384,27 +382,10 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 	for _, m := range models {
 		all = append(all, m.Tests...)
 	}
-	out := make([]Result, len(all))
-	// The data tests only read: they run side by side on the pool's
-	// connections, as many at once as the machine has cores and at most
-	// four (each is a small query whose time is mostly its own latency;
-	// DuckDB's threads and memory limit are shared by all of them).
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(min(max(runtime.GOMAXPROCS(0), 2), 4))
-	for i, t := range all {
-		g.Go(func() error {
-			out[i] = runTest(gctx, db, t)
-			return nil
-		})
+	for _, t := range all {
+		results = append(results, runTest(ctx, db, t))
 	}
-	var comments []Result
-	g.Go(func() error {
-		comments = commentResults(gctx, db, models)
-		return nil
-	})
-	_ = g.Wait()
-	results = append(results, out...)
-	results = append(results, comments...)
+	results = append(results, commentResults(ctx, db, models)...)
 	var failed []string
 	for _, r := range results {
 		if r.Kind == "test" && r.Err != nil {
