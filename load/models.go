@@ -51,6 +51,10 @@ type DataTest struct {
 	// Warn: rows it finds are a warning, never a failure of the run (a
 	// standalone test whose header says `-- severity: warn`).
 	Warn bool
+	// Fails, for a test of one row at a time (not_null, accepted_values,
+	// expression), is the condition of a failing row of Model: the tests of
+	// a model that have one are counted in one scan of it.
+	Fails string
 }
 
 // Result is the outcome of one model build or data test, like goose's
@@ -215,7 +219,8 @@ func builtinTest(model, decl string) (DataTest, error) {
 		for _, c := range cols(args) {
 			conds = append(conds, c+" IS NULL")
 		}
-		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE %s", model, strings.Join(conds, " OR "))
+		t.Fails = strings.Join(conds, " OR ")
+		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE %s", model, t.Fails)
 	case "accepted_values":
 		col, vals, ok := strings.Cut(args, ":")
 		if !ok {
@@ -225,8 +230,9 @@ func builtinTest(model, decl string) (DataTest, error) {
 		for _, v := range cols(vals) {
 			lits = append(lits, QuoteLiteral(v))
 		}
-		t.SQL = fmt.Sprintf("SELECT %s FROM %s WHERE %s IS NOT NULL AND %s NOT IN (%s)",
-			strings.TrimSpace(col), model, strings.TrimSpace(col), strings.TrimSpace(col), strings.Join(lits, ", "))
+		col = strings.TrimSpace(col)
+		t.Fails = fmt.Sprintf("%s IS NOT NULL AND %s NOT IN (%s)", col, col, strings.Join(lits, ", "))
+		t.SQL = fmt.Sprintf("SELECT %s FROM %s WHERE %s", col, model, t.Fails)
 	case "relationships":
 		col, ref, ok := strings.Cut(args, "->")
 		ref = strings.TrimSpace(ref)
@@ -239,7 +245,8 @@ func builtinTest(model, decl string) (DataTest, error) {
 			col, model, col, ref[:i], ref[i+1:], col)
 		t.Deps = []string{ref[:i]}
 	case "expression":
-		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE NOT coalesce((%s), true)", model, args)
+		t.Fails = fmt.Sprintf("NOT coalesce((%s), true)", args)
+		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE %s", model, t.Fails)
 	default:
 		return t, fmt.Errorf("unknown test %q (unique, not_null, accepted_values, relationships, expression)", kind)
 	}
@@ -378,12 +385,19 @@ func RunModels(ctx context.Context, db *sql.DB, models []*Model, tests []DataTes
 			return results, fmt.Errorf("%w: %s (%s): %w", ErrModel, m.Name, m.File, r.Err)
 		}
 	}
-	all := append([]DataTest(nil), tests...)
-	for _, m := range models {
-		all = append(all, m.Tests...)
-	}
-	for _, t := range all {
+	for _, t := range tests {
 		results = append(results, runTest(ctx, db, t))
+	}
+	for _, m := range models {
+		var rowTests []DataTest
+		for _, t := range m.Tests {
+			if t.Fails != "" {
+				rowTests = append(rowTests, t)
+			} else {
+				results = append(results, runTest(ctx, db, t))
+			}
+		}
+		results = append(results, rowTestResults(ctx, db, m.Name, rowTests)...)
 	}
 	results = append(results, commentResults(ctx, db, models)...)
 	var failed []string
@@ -409,6 +423,46 @@ func runTest(ctx context.Context, db *sql.DB, t DataTest) Result {
 		err = fmt.Errorf("%d failing rows", n)
 	}
 	return Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err, Warn: warn}
+}
+
+// rowTestResults runs the tests of one row at a time of a model (each with
+// Fails) in one scan of it, a count of failing rows per test; each result
+// carries its share of the scan's time. When the scan fails (a test's
+// condition does not bind), each test runs alone, so that the error is
+// the test's own.
+func rowTestResults(ctx context.Context, db *sql.DB, model string, tests []DataTest) []Result {
+	if len(tests) == 0 {
+		return nil
+	}
+	start := time.Now()
+	aggs := make([]string, len(tests))
+	counts := make([]int64, len(tests))
+	dest := make([]any, len(tests))
+	for i, t := range tests {
+		aggs[i] = fmt.Sprintf("count(*) FILTER (WHERE %s)", t.Fails)
+		dest[i] = &counts[i]
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(aggs, ", ")+" FROM "+model).Scan(dest...); err != nil {
+		out := make([]Result, len(tests))
+		for i, t := range tests {
+			out[i] = runTest(ctx, db, t)
+		}
+		return out
+	}
+	share := time.Since(start) / time.Duration(len(tests))
+	out := make([]Result, len(tests))
+	for i, t := range tests {
+		r := Result{Name: t.Name, Kind: "test", File: t.File, Duration: share, Rows: counts[i]}
+		if counts[i] > 0 {
+			if t.Warn {
+				r.Warn = true
+			} else {
+				r.Err = fmt.Errorf("%d failing rows", counts[i])
+			}
+		}
+		out[i] = r
+	}
+	return out
 }
 
 // commentResults is the test "every column of the model has a comment"

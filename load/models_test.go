@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -123,6 +124,49 @@ SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (2, NULL), (3, 'three')) t(n, labe
 	w.DB.QueryRow(`SELECT comment FROM duckdb_columns() WHERE table_name = 'nums' AND column_name = 'label'`).Scan(&c)
 	if c != "its label" {
 		t.Errorf("column comment = %q", c)
+	}
+}
+
+// TestRowTestsOneScanErrors: when one test of a model's scan does not bind
+// (a column that does not exist), that test alone fails with its error and
+// the others still count their rows.
+func TestRowTestsOneScanErrors(t *testing.T) {
+	ctx := context.Background()
+	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fsys := fstest.MapFS{
+		"core/nums.sql": {Data: []byte(`-- comment: numbers
+-- column n: a number
+-- test: not_null(n)
+-- test: expression(missing_column > 0)
+-- test: accepted_values(n: 1, 2)
+SELECT * FROM (VALUES (1), (3), (NULL)) t(n)`)},
+	}
+	models, tests, err := ParseModels(fsys, "sql", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := RunModels(ctx, w.DB, models, tests)
+	if !errors.Is(err, ErrDataTest) {
+		t.Fatalf("err = %v, want ErrDataTest", err)
+	}
+	got := map[string]string{}
+	for _, r := range results {
+		if r.Kind == "test" {
+			got[r.Name] = fmt.Sprintf("%d %v", r.Rows, r.Err)
+		}
+	}
+	if g := got["core.nums.not_null(n)"]; g != "1 1 failing rows" {
+		t.Errorf("not_null: %s", g)
+	}
+	if g := got["core.nums.accepted_values(n: 1, 2)"]; g != "1 1 failing rows" {
+		t.Errorf("accepted_values: %s", g)
+	}
+	if g := got["core.nums.expression(missing_column > 0)"]; !strings.Contains(g, "missing_column") {
+		t.Errorf("expression: %s, want its binder error", g)
 	}
 }
 
