@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -76,12 +75,6 @@ func TestOrderErrors(t *testing.T) {
 }
 
 func TestRunModelsDataTests(t *testing.T) {
-	ctx := context.Background()
-	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	fsys := fstest.MapFS{
 		"core/nums.sql": {Data: []byte(`-- comment: numbers
 -- column n: a number
@@ -92,11 +85,8 @@ func TestRunModelsDataTests(t *testing.T) {
 -- test: expression(n BETWEEN 1 AND 2)
 SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (2, NULL), (3, 'three')) t(n, label)`)},
 	}
-	models, tests, err := ParseModels(fsys, "sql", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results, err := RunModels(ctx, w.DB, models, tests)
+	w := openTestWork(t)
+	results, err := runModelsOf(t, w, fsys)
 	if !errors.Is(err, ErrDataTest) {
 		t.Fatalf("err = %v, want ErrDataTest", err)
 	}
@@ -131,12 +121,6 @@ SELECT * FROM (VALUES (1, 'one'), (2, 'two'), (2, NULL), (3, 'three')) t(n, labe
 // (a column that does not exist), that test alone fails with its error and
 // the others still count their rows.
 func TestRowTestsOneScanErrors(t *testing.T) {
-	ctx := context.Background()
-	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	fsys := fstest.MapFS{
 		"core/nums.sql": {Data: []byte(`-- comment: numbers
 -- column n: a number
@@ -145,11 +129,8 @@ func TestRowTestsOneScanErrors(t *testing.T) {
 -- test: accepted_values(n: 1, 2)
 SELECT * FROM (VALUES (1), (3), (NULL)) t(n)`)},
 	}
-	models, tests, err := ParseModels(fsys, "sql", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results, err := RunModels(ctx, w.DB, models, tests)
+	w := openTestWork(t)
+	results, err := runModelsOf(t, w, fsys)
 	if !errors.Is(err, ErrDataTest) {
 		t.Fatalf("err = %v, want ErrDataTest", err)
 	}
@@ -173,22 +154,13 @@ SELECT * FROM (VALUES (1), (3), (NULL)) t(n)`)},
 // TestWarningTests: a standalone test whose header says `-- severity: warn`
 // reports its rows without failing the run.
 func TestWarningTests(t *testing.T) {
-	ctx := context.Background()
-	w, err := OpenWork(ctx, filepath.Join(t.TempDir(), "work.duckdb"), WorkOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	fsys := fstest.MapFS{
 		"core/nums.sql":  {Data: []byte("-- comment: numbers\n-- column n: a number\nSELECT * FROM (VALUES (1), (2), (3)) t(n)")},
 		"tests/odd.sql":  {Data: []byte("-- Odd numbers are worth a look, not a failure.\n-- severity: warn\nSELECT n FROM core.nums WHERE n % 2 = 1")},
 		"tests/none.sql": {Data: []byte("-- severity: warn\nSELECT n FROM core.nums WHERE n > 5")},
 	}
-	models, tests, err := ParseModels(fsys, "sql", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results, err := RunModels(ctx, w.DB, models, tests)
+	w := openTestWork(t)
+	results, err := runModelsOf(t, w, fsys)
 	if err != nil {
 		t.Fatalf("a warning failed the run: %v", err)
 	}
@@ -204,12 +176,22 @@ func TestWarningTests(t *testing.T) {
 	}
 	// Without the severity line the same test fails the run.
 	fsys["tests/odd.sql"] = &fstest.MapFile{Data: []byte("SELECT n FROM core.nums WHERE n % 2 = 1")}
-	models, tests, _ = ParseModels(fsys, "sql", 0)
-	if _, err := RunModels(ctx, w.DB, models, tests); !errors.Is(err, ErrDataTest) {
+	if _, err := runModelsOf(t, w, fsys); !errors.Is(err, ErrDataTest) {
 		t.Errorf("an error test with rows: %v, want ErrDataTest", err)
 	}
 	fsys["tests/odd.sql"] = &fstest.MapFile{Data: []byte("-- severity: maybe\nSELECT 1")}
 	if _, _, err := ParseModels(fsys, "sql", 0); !errors.Is(err, ErrModelGraph) || !strings.Contains(err.Error(), "sql:tests/odd.sql") {
 		t.Errorf("unknown severity: %v", err)
 	}
+}
+
+// runModelsOf parses the models and tests of fsys (its sql/ layout) and
+// runs them on w.
+func runModelsOf(t *testing.T, w *Work, fsys fstest.MapFS) ([]Result, error) {
+	t.Helper()
+	models, tests, err := ParseModels(fsys, "sql", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return RunModels(context.Background(), w.DB, models, tests)
 }
