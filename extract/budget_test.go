@@ -93,39 +93,7 @@ func budgetReadHere(p string) {
 // readAllRows is readAll without a test: the rows of every sheet, their
 // cells clipped to 40 bytes.
 func readAllRows(path string, opt OpenOptions) ([]string, []string, error) {
-	wb, err := OpenWorkbook(path, opt)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer wb.Close()
-	var out []string
-	for _, s := range wb.Sheets() {
-		rr, err := wb.Rows(s)
-		if err != nil {
-			return out, nil, err
-		}
-		for rr.Next() {
-			r := rr.Row()
-			if r.Blank() {
-				continue
-			}
-			cells := make([]string, len(r.Cells))
-			for i, c := range r.Cells {
-				cells[i] = c[:min(len(c), 40)]
-			}
-			out = append(out, fmt.Sprintf("%s!%d: %s", s, r.Num, strings.Join(cells, "|")))
-		}
-		err = rr.Err()
-		rr.Close()
-		if err != nil {
-			return out, nil, err
-		}
-	}
-	var notes []string
-	if n, ok := wb.(Noter); ok {
-		notes = n.Notes()
-	}
-	return out, notes, nil
+	return readRows(path, opt, 40)
 }
 
 // budgetPeak is what reading any of the files may take, the test binary

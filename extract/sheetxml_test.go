@@ -17,22 +17,9 @@ func TestDate1904(t *testing.T) {
 	if err := writeFuzzBook(p, true, "<si><t>43831</t></si>", 1, sheet); err != nil {
 		t.Fatal(err)
 	}
-	wb, err := OpenWorkbook(p, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	rr, err := wb.Rows("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Close()
-	if !rr.Next() {
-		t.Fatal(rr.Err())
-	}
 	// 43831 days after 1904-01-01 is 2024-01-02: 45293 in the 1900 system.
 	want := "45293|45293.5|43831|43831|43831"
-	if got := strings.Join(rr.Row().Cells, "|"); got != want {
+	if got := firstRow(t, p); got != want {
 		t.Errorf("cells %q, want %q", got, want)
 	}
 }
@@ -98,20 +85,7 @@ func TestSheetInvalidUTF8(t *testing.T) {
 	if err := writeFuzzBook(p, false, "<si><t>a\xc3</t></si>", 1, sheet); err != nil {
 		t.Fatal(err)
 	}
-	wb, err := OpenWorkbook(p, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wb.Close()
-	rr, err := wb.Rows("S")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Close()
-	if !rr.Next() {
-		t.Fatal(rr.Err())
-	}
-	if got := strings.Join(rr.Row().Cells, "|"); got != "Ph\uFFFDường|a\uFFFD" {
+	if got := firstRow(t, p); got != "Ph\uFFFDường|a\uFFFD" {
 		t.Errorf("cells %q", got)
 	}
 }
@@ -132,15 +106,7 @@ func TestSheetTurnsInvalid(t *testing.T) {
 		"row closed twice":      `<row r="2"><c r="A2"><v>2</v></c></row></row>`,
 	} {
 		x := `<worksheet><sheetData>` + good + body + `<row r="3"><c r="A3"><v>3</v></c></row></sheetData></worksheet>`
-		sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
-		var err error
-		for ok := true; ok && err == nil; {
-			_, ok, err = sr.next()
-		}
-		if err == nil {
-			_, err = sr.finish()
-		}
-		if !errors.Is(err, errMalformedXML) {
+		if err := readSheetXML(x, true); !errors.Is(err, errMalformedXML) {
 			t.Errorf("%s: %v, want malformed XML", name, err)
 		}
 	}
@@ -151,22 +117,12 @@ func TestSheetTurnsInvalid(t *testing.T) {
 		"a long name":     "<" + strings.Repeat("n", 300) + "></" + strings.Repeat("n", 300) + ">",
 	} {
 		x := `<worksheet><sheetData>` + good + body + `</sheetData></worksheet>`
-		sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
-		var err error
-		for ok := true; ok && err == nil; {
-			_, ok, err = sr.next()
-		}
-		if !errors.Is(err, ErrTooLarge) {
+		if err := readSheetXML(x, false); !errors.Is(err, ErrTooLarge) {
 			t.Errorf("%s: %v, want too large", name, err)
 		}
 	}
 	// A part that breaks off between two rows.
-	sr := newSheetReader(strings.NewReader(`<worksheet><sheetData>`+good), nil, nil, OpenOptions{}.limits())
-	var err error
-	for ok := true; ok && err == nil; {
-		_, ok, err = sr.next()
-	}
-	if !errors.Is(err, errMalformedXML) || !strings.Contains(err.Error(), "<sheetData>") {
+	if err := readSheetXML(`<worksheet><sheetData>`+good, false); !errors.Is(err, errMalformedXML) || !strings.Contains(err.Error(), "<sheetData>") {
 		t.Errorf("broken off: %v", err)
 	}
 }
@@ -187,4 +143,38 @@ func TestSharedStringsTurnInvalid(t *testing.T) {
 			t.Errorf("%s: %v, want malformed XML", x, err)
 		}
 	}
+}
+
+// firstRow is the first row of sheet S of the workbook p, its cells joined
+// by "|".
+func firstRow(t *testing.T, p string) string {
+	t.Helper()
+	wb, err := OpenWorkbook(p, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rr, err := wb.Rows("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Close()
+	if !rr.Next() {
+		t.Fatal(rr.Err())
+	}
+	return strings.Join(rr.Row().Cells, "|")
+}
+
+// readSheetXML reads the rows of the worksheet XML x to their end and, with
+// finish, what follows them: the first error.
+func readSheetXML(x string, finish bool) error {
+	sr := newSheetReader(strings.NewReader(x), nil, nil, OpenOptions{}.limits())
+	var err error
+	for ok := true; ok && err == nil; {
+		_, ok, err = sr.next()
+	}
+	if err == nil && finish {
+		_, err = sr.finish()
+	}
+	return err
 }

@@ -23,6 +23,11 @@ import (
 // lines, and the workbook's notes.
 func readAll(t *testing.T, path string, opt OpenOptions) ([]string, []string, error) {
 	t.Helper()
+	return readRows(path, opt, 0)
+}
+
+// readRows is readAll's work, each cell clipped to clip bytes when clip > 0.
+func readRows(path string, opt OpenOptions, clip int) ([]string, []string, error) {
 	wb, err := OpenWorkbook(path, opt)
 	if err != nil {
 		return nil, nil, err
@@ -36,9 +41,17 @@ func readAll(t *testing.T, path string, opt OpenOptions) ([]string, []string, er
 		}
 		for rr.Next() {
 			r := rr.Row()
-			if !r.Blank() {
-				out = append(out, fmt.Sprintf("%s!%d: %s", s, r.Num, strings.Join(r.Cells, "|")))
+			if r.Blank() {
+				continue
 			}
+			cells := r.Cells
+			if clip > 0 {
+				cells = make([]string, len(r.Cells))
+				for i, c := range r.Cells {
+					cells[i] = c[:min(len(c), clip)]
+				}
+			}
+			out = append(out, fmt.Sprintf("%s!%d: %s", s, r.Num, strings.Join(cells, "|")))
 		}
 		err = rr.Err()
 		rr.Close()
