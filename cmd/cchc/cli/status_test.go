@@ -65,26 +65,11 @@ var statusGolden = map[string]string{
 // document, and the text is the golden text, each unit on one line.
 func TestStatusGolden(t *testing.T) {
 	for file, golden := range statusGolden {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st warehouse.Status
-		if err := json.Unmarshal(b, &st); err != nil {
-			t.Fatal(err)
-		}
-		var js, text strings.Builder
-		if err := writeStatusJSON(&js, &st); err != nil {
-			t.Fatal(err)
-		}
-		if js.String() != string(b) {
-			t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
-		}
-		render.StatusText(&text, &st)
-		goldenFile(t, "status", golden, text.String())
+		text, st := printStatus(t, file)
+		goldenFile(t, "status", golden, text)
 		// The period's section names each unit once (the data quality
 		// section after it may name a unit again, for another reason).
-		section := text.String()[strings.Index(text.String(), "KỲ BÁO CÁO / PERIOD"):]
+		section := text[strings.Index(text, "KỲ BÁO CÁO / PERIOD"):]
 		if end := strings.Index(section, "\n\n"); end >= 0 {
 			section = section[:end+1]
 		}
@@ -96,10 +81,11 @@ func TestStatusGolden(t *testing.T) {
 
 		// While a run holds the state folder, status says so.
 		st.RunInProgress = true
-		text.Reset()
-		render.StatusText(&text, &st)
-		if !strings.Contains(text.String(), "a run is in progress") {
-			t.Errorf("status during a run:\n%s", text.String())
+		var again strings.Builder
+		render.StatusText(&again, st)
+		text = again.String()
+		if !strings.Contains(text, "a run is in progress") {
+			t.Errorf("status during a run:\n%s", text)
 		}
 	}
 }
@@ -131,4 +117,28 @@ func TestStatusUsage(t *testing.T) {
 	if out, code := runCLI(t, "status", "--warehouse", "x.duckdb", "--today", "10/03/2024"); code != ExitUsage || !strings.Contains(out, "YYYY-MM-DD") {
 		t.Errorf("bad --today: exit %d\n%s", code, out)
 	}
+}
+
+// printStatus reads a status document as `cchc status` would have it and
+// prints it as `status` does: the JSON printed again must be the same
+// document; it returns the text and the status read.
+func printStatus(t *testing.T, file string) (string, *warehouse.Status) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st warehouse.Status
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	var js, text strings.Builder
+	if err := writeStatusJSON(&js, &st); err != nil {
+		t.Fatal(err)
+	}
+	if js.String() != string(b) {
+		t.Errorf("status --json prints\n%s\nnot the document it read:\n%s", js.String(), b)
+	}
+	render.StatusText(&text, &st)
+	return text.String(), &st
 }
