@@ -418,11 +418,17 @@ func runTest(ctx context.Context, db *sql.DB, t DataTest) Result {
 	start := time.Now()
 	var n int64
 	err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (%s) AS failing", strings.TrimRight(strings.TrimSpace(t.SQL), ";"))).Scan(&n)
+	return testResult(t, n, err, time.Since(start))
+}
+
+// testResult is the outcome of test t that found n failing rows (or err):
+// rows are a failure, or a warning when the test says so.
+func testResult(t DataTest, n int64, err error, d time.Duration) Result {
 	warn := err == nil && n > 0 && t.Warn
 	if err == nil && n > 0 && !t.Warn {
 		err = fmt.Errorf("%d failing rows", n)
 	}
-	return Result{Name: t.Name, Kind: "test", File: t.File, Duration: time.Since(start), Rows: n, Err: err, Warn: warn}
+	return Result{Name: t.Name, Kind: "test", File: t.File, Duration: d, Rows: n, Err: err, Warn: warn}
 }
 
 // rowTestResults runs the tests of one row at a time of a model (each with
@@ -452,15 +458,7 @@ func rowTestResults(ctx context.Context, db *sql.DB, model string, tests []DataT
 	share := time.Since(start) / time.Duration(len(tests))
 	out := make([]Result, len(tests))
 	for i, t := range tests {
-		r := Result{Name: t.Name, Kind: "test", File: t.File, Duration: share, Rows: counts[i]}
-		if counts[i] > 0 {
-			if t.Warn {
-				r.Warn = true
-			} else {
-				r.Err = fmt.Errorf("%d failing rows", counts[i])
-			}
-		}
-		out[i] = r
+		out[i] = testResult(t, counts[i], nil, share)
 	}
 	return out
 }
@@ -493,13 +491,7 @@ func commentResults(ctx context.Context, db *sql.DB, models []*Model) []Result {
 	share := time.Since(start) / time.Duration(max(len(models), 1))
 	out := make([]Result, 0, len(models))
 	for _, m := range models {
-		r := Result{Name: m.Name + ".comments", Kind: "test", File: m.File, Duration: share, Err: err}
-		if err == nil {
-			if r.Rows = missing[m.Name]; r.Rows > 0 {
-				r.Err = fmt.Errorf("%d failing rows", r.Rows)
-			}
-		}
-		out = append(out, r)
+		out = append(out, testResult(DataTest{Name: m.Name + ".comments", Model: m.Name, File: m.File}, missing[m.Name], err, share))
 	}
 	return out
 }
