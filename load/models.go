@@ -491,7 +491,11 @@ func commentResults(ctx context.Context, db *sql.DB, models []*Model) []Result {
 	share := time.Since(start) / time.Duration(max(len(models), 1))
 	out := make([]Result, 0, len(models))
 	for _, m := range models {
-		out = append(out, testResult(DataTest{Name: m.Name + ".comments", Model: m.Name, File: m.File}, missing[m.Name], err, share))
+		var n int64
+		if err == nil {
+			n = missing[m.Name]
+		}
+		out = append(out, testResult(DataTest{Name: m.Name + ".comments", Model: m.Name, File: m.File}, n, err, share))
 	}
 	return out
 }
